@@ -1,0 +1,55 @@
+# Two commands matter (see README): `make book` builds the site, `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test serve vendor browser lock clean bench
+
+## Create the virtual environment and install the exact pins plus this package.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==24.3.1
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Self-hosted scripts, styles and fonts (no CDN at page load), from the npm registry.
+vendor: $(STAMP)
+	$(BIN)/python scripts/vendor_assets.py
+
+## Build the HTML book into _build/html (warnings are errors).
+book: $(STAMP) vendor
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Book built: open $(CURDIR)/_build/html/index.html"
+
+## Headless Chromium for the real-browser test (Debian package; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+
+## Every test: lint, unit tests, the book build and the real-browser test of the site.
+test: $(STAMP) vendor browser
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/python -m pytest
+
+## Serve the built site on http://127.0.0.1:8000 (optional).
+serve:
+	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
+bench: $(STAMP) vendor browser
+	$(BIN)/python scripts/benchmark_build.py
+
+## Re-resolve requirements.in into exact pins in requirements.txt.
+lock:
+	rm -rf /tmp/lungmets-lock && $(PYTHON) -m venv /tmp/lungmets-lock
+	/tmp/lungmets-lock/bin/pip install --quiet -r requirements.in
+	{ sed -n '1,3p' requirements.txt; /tmp/lungmets-lock/bin/pip freeze; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf _build vendor node_modules
