@@ -1,0 +1,395 @@
+"""Widget panels for sensitivity analyses that keep working in the static book.
+
+The book is published as static HTML: no kernel answers a slider there. So a panel renders its
+outputs for a short list of values at build time and lets the browser switch between them:
+every control is ``jslink``-ed to a ``widgets.Stack`` whose children are the precomputed
+outputs (PNG images or HTML tables). nbclient saves the widget state, myst-nb embeds it in the
+page and the widget manager script replays it client-side, so every control position maps to
+an output that already exists: there is never a dead control.
+
+In a live kernel (Binder, Jupyter) the same panel can also recompute: ``live=True`` (or an
+automatically detected interactive kernel) adds a free control wired with ``observe`` that
+calls the same ``render`` function for any value. Live controls are never added during a batch
+execution such as the book build, because in the static page they would do nothing.
+
+Rendering a figure to PNG is the slow part (about 130 ms for a Kaplan-Meier figure), so panels
+are capped at ``max_states`` precomputed outputs.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import numbers
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "LIVE_ENV_VAR",
+    "Panel",
+    "Renderable",
+    "figure_to_png",
+    "live_kernel_available",
+    "precomputed_grid",
+    "precomputed_panel",
+    "to_output_widget",
+]
+
+Renderable = Figure | Axes | pd.DataFrame | str
+"""What a render function may return: a figure (or axes of one), a table, or an HTML snippet."""
+
+Control = Literal["slider", "dropdown", "toggle"]
+
+LIVE_ENV_VAR = "LUNGMETS_PANELS"
+"""Set to ``live`` or ``static`` to override kernel detection (e.g. in VS Code)."""
+
+PANEL_CLASS = "lungmets-panel"
+DEFAULT_DPI = 100
+DEFAULT_MAX_STATES = 24
+
+STATIC_NOTE = (
+    "This page is static: only the precomputed values above are available, and switching "
+    "between them happens in your browser without a kernel. To recompute for any value, open "
+    "the page in a live kernel (the launch button at the top of the page starts Binder)."
+)
+LIVE_NOTE = (
+    "Live kernel: the control under <em>Any value</em> recomputes the output in the kernel; "
+    "the precomputed values above still switch instantly."
+)
+
+
+def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
+    """Render ``figure`` to PNG bytes and close it.
+
+    The bytes are deterministic (no software or date metadata), so a rebuild with the same data
+    gives an identical page; closing the figure stops the notebook from also showing it inline.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI) -> widgets.Widget:
+    """Turn one rendered output into a widget the static page can show.
+
+    Figures (or axes) become ``widgets.Image`` with PNG bytes; a DataFrame becomes an HTML
+    table; a string is taken as an HTML snippet (escape user text before passing it).
+    """
+    if isinstance(output, Axes):
+        output = output.figure  # type: ignore[assignment]
+    if isinstance(output, Figure):
+        image = widgets.Image(
+            value=figure_to_png(output, dpi=dpi),
+            format="png",
+            layout=widgets.Layout(max_width="100%", height="auto"),
+        )
+        image.add_class("lungmets-panel-output")
+        return image
+    if isinstance(output, pd.DataFrame):
+        table = widgets.HTML(output.to_html(classes="lungmets-table", border=0))
+        table.add_class("lungmets-panel-output")
+        return table
+    if isinstance(output, str):
+        snippet = widgets.HTML(output)
+        snippet.add_class("lungmets-panel-output")
+        return snippet
+    raise TypeError(
+        "render must return a matplotlib Figure or Axes, a pandas DataFrame or an HTML string; "
+        f"got {type(output).__name__}"
+    )
+
+
+def live_kernel_available() -> bool:
+    """Whether a person is driving this kernel, so that live controls can answer.
+
+    True only inside an IPython kernel started by a Jupyter server (JupyterLab, Notebook,
+    Binder set ``JPY_SESSION_NAME`` for the kernels they start). A batch execution such as the
+    book build (nbclient) does not set it, so static pages never get controls that cannot
+    respond. ``LUNGMETS_PANELS=live`` or ``static`` overrides the detection.
+    """
+    override = os.environ.get(LIVE_ENV_VAR, "").strip().lower()
+    if override in {"live", "static"}:
+        return override == "live"
+    if override:
+        raise ValueError(f"{LIVE_ENV_VAR}={override!r}: expected 'live' or 'static'")
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel") and "JPY_SESSION_NAME" in os.environ
+
+
+class Panel(widgets.VBox):
+    """A displayed panel plus handles on its parts (for tests and for composing pages).
+
+    It is an ordinary ``VBox`` in the browser; the extra attributes exist only in Python.
+    """
+
+    def __init__(
+        self,
+        children: Sequence[widgets.Widget],
+        *,
+        controls: Sequence[widgets.Widget],
+        stack: widgets.Stack,
+        links: Sequence[widgets.Widget],
+        live_control: widgets.ValueWidget | None = None,
+        live_box: widgets.VBox | None = None,
+    ) -> None:
+        super().__init__(children=list(children))
+        self.add_class(PANEL_CLASS)
+        self.controls = tuple(controls)
+        self.stack = stack
+        self.links = tuple(links)
+        self.live_control = live_control
+        self.live_box = live_box
+
+    @property
+    def live_output(self) -> widgets.Widget | None:
+        """The widget currently showing the live (recomputed) output, if any."""
+        return None if self.live_box is None else self.live_box.children[-1]
+
+
+def _check_values(values: Sequence[Any], name: str, max_states: int) -> list[Any]:
+    """Reject lists that would give an empty, ambiguous or too slow panel."""
+    if isinstance(values, str | bytes):
+        raise TypeError(f"{name} must be a sequence of values, not a single string")
+    checked = list(values)
+    if not checked:
+        raise ValueError(f"{name} is empty: a panel needs at least one value to precompute")
+    for j, value in enumerate(checked):
+        for i in range(j):
+            if checked[i] == value:
+                raise ValueError(
+                    f"{name} has a duplicate: {name}[{i}] and {name}[{j}] are both {value!r}"
+                )
+    if len(checked) > max_states:
+        raise ValueError(
+            f"{name} has {len(checked)} values, more than max_states={max_states}: each is "
+            "rendered at build time, so keep panels small (or raise max_states knowingly)"
+        )
+    return checked
+
+
+def _labels(values: Sequence[Any], format_value: Callable[[Any], str], name: str) -> list[str]:
+    labels = [format_value(value) for value in values]
+    for j, label in enumerate(labels):
+        if label in labels[:j]:
+            raise ValueError(
+                f"{name}: format_value gives the same label {label!r} to "
+                f"{name}[{labels.index(label)}] and {name}[{j}]"
+            )
+    return labels
+
+
+def _make_control(kind: Control, labels: Sequence[str], label: str) -> widgets.Widget:
+    """A selection control whose ``index`` (not value) is linked, which jslink can sync."""
+    options = [(text, i) for i, text in enumerate(labels)]
+    common: dict[str, Any] = {
+        "options": options,
+        "index": 0,
+        "description": label,
+        "style": {"description_width": "initial"},
+    }
+    if kind == "slider":
+        control = widgets.SelectionSlider(
+            **common, continuous_update=True, layout=widgets.Layout(width="min(100%, 36rem)")
+        )
+    elif kind == "dropdown":
+        control = widgets.Dropdown(**common)
+    elif kind == "toggle":
+        control = widgets.ToggleButtons(**common)
+    else:
+        raise ValueError(f"control={kind!r}: expected 'slider', 'dropdown' or 'toggle'")
+    control.add_class("lungmets-panel-control")
+    return control
+
+
+def _state(caption: str, output: widgets.Widget, index: int) -> widgets.VBox:
+    """One precomputed state: a caption naming the value, then the output."""
+    caption_widget = widgets.HTML(f'<p class="lungmets-panel-caption">{caption}</p>')
+    state = widgets.VBox([caption_widget, output])
+    state.add_class("lungmets-panel-state")
+    state.add_class(f"lungmets-panel-state-{index}")
+    return state
+
+
+def _shown(label: str, value_label: str) -> str:
+    return f"Showing {html.escape(label)} = <strong>{html.escape(value_label)}</strong>"
+
+
+def _default_live_control(values: Sequence[Any], label: str) -> widgets.ValueWidget:
+    """A free slider spanning the precomputed range, for numeric values only."""
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        raise ValueError(
+            "live mode needs numeric values to build its free control; pass live_control= "
+            "(any ipywidgets value widget) for other kinds of values"
+        )
+    low, high = min(values), max(values)
+    if low == high:
+        raise ValueError("live mode needs at least two distinct values to span a range")
+    common: dict[str, Any] = {
+        "value": values[0],
+        "min": low,
+        "max": high,
+        "description": label,
+        "continuous_update": False,
+        "style": {"description_width": "initial"},
+        "layout": widgets.Layout(width="min(100%, 36rem)"),
+    }
+    if all(isinstance(v, numbers.Integral) for v in values):
+        return widgets.IntSlider(**common, step=1)
+    return widgets.FloatSlider(**common, step=(high - low) / 100, readout_format=".3g")
+
+
+def _live_box(
+    render: Callable[[Any], Renderable],
+    label: str,
+    control: widgets.ValueWidget,
+    dpi: int,
+) -> widgets.VBox:
+    """Free control + output recomputed in the kernel on every change."""
+    caption = widgets.HTML()
+    heading = widgets.HTML("<p><em>Any value</em> (recomputed in the live kernel):</p>")
+    box = widgets.VBox([heading, control, caption, widgets.HTML()])
+    box.add_class("lungmets-panel-live")
+    control.add_class("lungmets-panel-live-control")
+
+    def update(value: Any) -> None:
+        try:
+            output = to_output_widget(render(value), dpi=dpi)
+        except Exception as error:  # shown to the reader, who chose the value
+            caption.value = (
+                f"<p>Could not recompute for {html.escape(label)} = {html.escape(str(value))}: "
+                f"{html.escape(repr(error))}</p>"
+            )
+            return
+        old = box.children[-1]
+        box.children = (*box.children[:-1], output)
+        old.close()
+        caption.value = f'<p class="lungmets-panel-caption">{_shown(label, str(value))}</p>'
+
+    control.observe(lambda change: update(change["new"]), names="value")
+    update(control.value)
+    return box
+
+
+def _note(live: bool) -> widgets.HTML:
+    note = widgets.HTML(f"<p><small>{LIVE_NOTE if live else STATIC_NOTE}</small></p>")
+    note.add_class("lungmets-panel-note")
+    return note
+
+
+def _intro(description: str) -> list[widgets.Widget]:
+    if not description:
+        return []
+    intro = widgets.HTML(f"<p>{html.escape(description)}</p>")
+    intro.add_class("lungmets-panel-description")
+    return [intro]
+
+
+def precomputed_panel(
+    render: Callable[[Any], Renderable],
+    values: Sequence[Any],
+    label: str,
+    description: str = "",
+    control: Control = "slider",
+    *,
+    format_value: Callable[[Any], str] = str,
+    live: bool | None = None,
+    live_control: widgets.ValueWidget | None = None,
+    dpi: int = DEFAULT_DPI,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> Panel:
+    """A control that switches between outputs of ``render`` precomputed for ``values``.
+
+    Works without a kernel: the control's ``index`` is jslinked to a Stack of the outputs, and
+    each Stack child carries a caption naming its value. ``live=None`` adds a free control only
+    when :func:`live_kernel_available`; ``live=True`` forces it (numeric ``values`` span its
+    range unless ``live_control`` is given). Raises ValueError for empty or duplicate values.
+    """
+    checked = _check_values(values, "values", max_states)
+    labels = _labels(checked, format_value, "values")
+    selector = _make_control(control, labels, label)
+    states = [
+        _state(_shown(label, text), to_output_widget(render(value), dpi=dpi), i)
+        for i, (value, text) in enumerate(zip(checked, labels, strict=True))
+    ]
+    stack = widgets.Stack(states, selected_index=0)
+    stack.add_class("lungmets-panel-stack")
+    links = [widgets.jslink((selector, "index"), (stack, "selected_index"))]
+
+    is_live = live_kernel_available() if live is None else live
+    box, free = None, None
+    if is_live:
+        free = live_control if live_control is not None else _default_live_control(checked, label)
+        box = _live_box(render, label, free, dpi)
+    children = [*_intro(description), selector, stack, *([box] if box else []), _note(is_live)]
+    return Panel(
+        children,
+        controls=[selector],
+        stack=stack,
+        links=links,
+        live_control=free,
+        live_box=box,
+    )
+
+
+def precomputed_grid(
+    render: Callable[[Any, Any], Renderable],
+    rows: Sequence[Any],
+    columns: Sequence[Any],
+    row_label: str,
+    column_label: str,
+    description: str = "",
+    *,
+    row_control: Control = "dropdown",
+    column_control: Control = "slider",
+    format_value: Callable[[Any], str] = str,
+    dpi: int = DEFAULT_DPI,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> Panel:
+    """Two controls over a grid of outputs precomputed for every (row, column) pair.
+
+    jslink joins one trait to one trait, so no single Stack index can follow two controls.
+    Instead the row control selects a child of an outer Stack, and each child is an inner
+    Stack over the columns; the one column control is jslinked to every inner Stack, so all of
+    them already sit at the chosen column when the row changes. Static only.
+    """
+    row_values = _check_values(rows, "rows", max_states)
+    column_values = _check_values(columns, "columns", max_states)
+    n_states = len(row_values) * len(column_values)
+    if n_states > max_states:
+        raise ValueError(
+            f"rows x columns gives {n_states} outputs, more than max_states={max_states}"
+        )
+    row_labels = _labels(row_values, format_value, "rows")
+    column_labels = _labels(column_values, format_value, "columns")
+    row_selector = _make_control(row_control, row_labels, row_label)
+    column_selector = _make_control(column_control, column_labels, column_label)
+
+    inner_stacks = []
+    links = []
+    for r, (row, row_text) in enumerate(zip(row_values, row_labels, strict=True)):
+        cells = []
+        for c, (column, column_text) in enumerate(zip(column_values, column_labels, strict=True)):
+            caption = f"{_shown(row_label, row_text)}, {_shown(column_label, column_text)}"
+            output = to_output_widget(render(row, column), dpi=dpi)
+            cells.append(_state(caption, output, r * len(column_values) + c))
+        inner = widgets.Stack(cells, selected_index=0)
+        inner.add_class("lungmets-panel-inner-stack")
+        links.append(widgets.jslink((column_selector, "index"), (inner, "selected_index")))
+        inner_stacks.append(inner)
+    outer = widgets.Stack(inner_stacks, selected_index=0)
+    outer.add_class("lungmets-panel-stack")
+    links.insert(0, widgets.jslink((row_selector, "index"), (outer, "selected_index")))
+    children = [*_intro(description), row_selector, column_selector, outer, _note(False)]
+    return Panel(children, controls=[row_selector, column_selector], stack=outer, links=links)

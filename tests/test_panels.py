@@ -1,0 +1,222 @@
+"""Tests for lungmets.panels: static panels switch precomputed outputs, live panels recompute."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from ipywidgets.widgets.widget_link import Link
+from matplotlib.figure import Figure
+
+from lungmets import panels
+from lungmets.panels import (
+    LIVE_ENV_VAR,
+    figure_to_png,
+    live_kernel_available,
+    precomputed_grid,
+    precomputed_panel,
+    to_output_widget,
+)
+
+DPI = 40
+
+
+def render_line(slope: float) -> Figure:
+    """A small figure whose pixels depend on ``slope``."""
+    figure, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [0, slope])
+    ax.set_ylim(0, 3)
+    return figure
+
+
+def output_of(state: widgets.VBox) -> widgets.Widget:
+    """The output widget inside one Stack child (caption first, output second)."""
+    return state.children[1]
+
+
+def caption_of(state: widgets.VBox) -> str:
+    return state.children[0].value
+
+
+@pytest.fixture(autouse=True)
+def no_env_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LIVE_ENV_VAR, raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+
+
+def test_stack_has_one_child_per_value_in_order() -> None:
+    values = [0.5, 1.0, 2.0, 2.5]
+    panel = precomputed_panel(render_line, values, "Slope", dpi=DPI)
+    assert len(panel.stack.children) == len(values)
+    for i, (value, state) in enumerate(zip(values, panel.stack.children, strict=True)):
+        assert f"<strong>{value}</strong>" in caption_of(state)
+        assert f"lungmets-panel-state-{i}" in state._dom_classes
+        assert output_of(state).value == figure_to_png(render_line(value), dpi=DPI)
+
+
+@pytest.mark.parametrize(
+    ("control", "widget_type"),
+    [
+        ("slider", widgets.SelectionSlider),
+        ("dropdown", widgets.Dropdown),
+        ("toggle", widgets.ToggleButtons),
+    ],
+)
+def test_every_control_position_is_jslinked_to_a_precomputed_output(
+    control: panels.Control, widget_type: type
+) -> None:
+    values = [1.0, 2.0, 3.0]
+    panel = precomputed_panel(render_line, values, "Slope", control=control, dpi=DPI)
+    (selector,) = panel.controls
+    assert isinstance(selector, widget_type)
+    assert [index for _, index in selector.options] == list(range(len(panel.stack.children)))
+    (link,) = panel.links
+    assert isinstance(link, Link)
+    assert link.source == (selector, "index")
+    assert link.target == (panel.stack, "selected_index")
+    assert panel.stack.selected_index == selector.index == 0
+    assert "lungmets-panel" in panel._dom_classes
+
+
+def test_link_is_in_the_widget_state_that_the_page_embeds() -> None:
+    """myst-nb embeds Widget.get_manager_state(); the link must reference both models."""
+    panel = precomputed_panel(render_line, [1.0, 2.0], "Slope", dpi=DPI)
+    state = widgets.Widget.get_manager_state(drop_defaults=True)["state"]
+    link_state = state[panel.links[0].model_id]["state"]
+    assert link_state["source"] == [f"IPY_MODEL_{panel.controls[0].model_id}", "index"]
+    assert link_state["target"] == [f"IPY_MODEL_{panel.stack.model_id}", "selected_index"]
+    assert tuple(state[panel.stack.model_id]["state"]["_dom_classes"]) == (
+        "lungmets-panel-stack",
+    )
+
+
+def test_precomputed_outputs_differ_between_values() -> None:
+    panel = precomputed_panel(render_line, [0.5, 1.0, 2.0], "Slope", dpi=DPI)
+    pngs = [output_of(state).value for state in panel.stack.children]
+    assert len(set(pngs)) == 3
+
+
+def test_rendering_is_deterministic() -> None:
+    first = precomputed_panel(render_line, [1.0, 2.0], "Slope", dpi=DPI)
+    second = precomputed_panel(render_line, [1.0, 2.0], "Slope", dpi=DPI)
+    for a, b in zip(first.stack.children, second.stack.children, strict=True):
+        assert output_of(a).value == output_of(b).value
+
+
+def test_figure_to_png_closes_the_figure_and_drops_software_metadata() -> None:
+    figure = render_line(1.0)
+    png = figure_to_png(figure, dpi=DPI)
+    assert png.startswith(b"\x89PNG")
+    assert b"matplotlib" not in png.lower()
+    assert not plt.fignum_exists(figure.number)
+
+
+def test_static_panel_has_no_live_control_and_says_how_to_recompute() -> None:
+    panel = precomputed_panel(render_line, [1.0, 2.0], "Slope", dpi=DPI)
+    assert not live_kernel_available()
+    assert panel.live_control is None and panel.live_box is None
+    note = panel.children[-1]
+    assert "lungmets-panel-note" in note._dom_classes
+    assert "only the precomputed values" in note.value and "Binder" in note.value
+
+
+def test_live_mode_recomputes_for_a_value_not_precomputed() -> None:
+    values = [0.5, 1.0, 2.0]
+    panel = precomputed_panel(render_line, values, "Slope", live=True, dpi=DPI)
+    assert isinstance(panel.live_control, widgets.FloatSlider)
+    assert (panel.live_control.min, panel.live_control.max) == (0.5, 2.0)
+    panel.live_control.value = 1.37
+    assert panel.live_output.value == figure_to_png(render_line(1.37), dpi=DPI)
+    assert panel.live_output.value not in [output_of(s).value for s in panel.stack.children]
+    assert "<strong>1.37</strong>" in panel.live_box.children[2].value
+
+
+def test_live_mode_reports_a_failed_recomputation_in_the_panel() -> None:
+    def render(value: float) -> Figure:
+        if value > 2.5:
+            raise RuntimeError("too steep")
+        return render_line(value)
+
+    panel = precomputed_panel(render, [1.0, 2.0, 2.5], "Slope", live=True, dpi=DPI,
+                              live_control=widgets.FloatText(value=1.0))
+    before = panel.live_output.value
+    panel.live_control.value = 3.0
+    assert "too steep" in panel.live_box.children[2].value
+    assert panel.live_output.value == before
+
+
+def test_environment_override_switches_live_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(LIVE_ENV_VAR, "live")
+    assert live_kernel_available()
+    panel = precomputed_panel(render_line, [1, 2, 3], "Slope", dpi=DPI)
+    assert isinstance(panel.live_control, widgets.IntSlider)
+    monkeypatch.setenv(LIVE_ENV_VAR, "static")
+    assert not live_kernel_available()
+    monkeypatch.setenv(LIVE_ENV_VAR, "sometimes")
+    with pytest.raises(ValueError, match="expected 'live' or 'static'"):
+        live_kernel_available()
+
+
+def test_empty_values_raise() -> None:
+    with pytest.raises(ValueError, match="values is empty"):
+        precomputed_panel(render_line, [], "Slope")
+
+
+def test_duplicate_values_raise_naming_both_positions() -> None:
+    with pytest.raises(ValueError, match=r"values\[0\] and values\[2\] are both 1.0"):
+        precomputed_panel(render_line, [1.0, 2.0, 1.0], "Slope")
+
+
+def test_labels_that_collide_raise() -> None:
+    with pytest.raises(ValueError, match=r"same label '1' to values\[0\] and values\[1\]"):
+        precomputed_panel(render_line, [1.0, 1.2], "Slope", format_value=lambda v: f"{v:.0f}")
+
+
+def test_too_many_states_raise() -> None:
+    with pytest.raises(ValueError, match="more than max_states=3"):
+        precomputed_panel(render_line, [1, 2, 3, 4], "Slope", max_states=3)
+
+
+def test_unknown_control_raises() -> None:
+    with pytest.raises(ValueError, match="control='knob'"):
+        precomputed_panel(render_line, [1.0], "Slope", control="knob")  # type: ignore[arg-type]
+
+
+def test_live_mode_needs_numeric_values_or_an_explicit_control() -> None:
+    with pytest.raises(ValueError, match="live mode needs numeric values"):
+        precomputed_panel(lambda v: f"<b>{v}</b>", ["a", "b"], "Letter", live=True)
+
+
+def test_tables_and_html_become_html_widgets() -> None:
+    table = to_output_widget(pd.DataFrame({"n": [3, 4]}))
+    assert isinstance(table, widgets.HTML) and "<table" in table.value
+    assert to_output_widget("<b>x</b>").value == "<b>x</b>"
+    with pytest.raises(TypeError, match="got int"):
+        to_output_widget(3)  # type: ignore[arg-type]
+
+
+def test_grid_links_one_column_control_to_every_inner_stack() -> None:
+    rows, columns = ["a", "b"], [1, 2, 3]
+    panel = precomputed_grid(
+        lambda r, c: f"<p>{r}{c}</p>", rows, columns, "Row", "Column"
+    )
+    row_selector, column_selector = panel.controls
+    assert len(panel.stack.children) == len(rows)
+    for r, inner in enumerate(panel.stack.children):
+        assert len(inner.children) == len(columns)
+        for c, cell in enumerate(inner.children):
+            assert output_of(cell).value == f"<p>{rows[r]}{columns[c]}</p>"
+    assert panel.links[0].source == (row_selector, "index")
+    assert panel.links[0].target == (panel.stack, "selected_index")
+    assert [link.target[0] for link in panel.links[1:]] == list(panel.stack.children)
+    assert all(link.source == (column_selector, "index") for link in panel.links[1:])
+
+
+def test_grid_larger_than_max_states_raises() -> None:
+    with pytest.raises(ValueError, match="rows x columns gives 6 outputs"):
+        precomputed_grid(lambda r, c: "", [1, 2], [1, 2, 3], "R", "C", max_states=5)
