@@ -427,7 +427,9 @@ def _check_frame(df: pd.DataFrame, cols: Sequence[str], where: str) -> None:
             raise KeyError(f"{where}: column {c!r} not in data frame")
         miss = df[c].isna().to_numpy()
         if miss.any():
-            raise ValueError(f"{where}: missing value in column {c!r}, row {df.index[miss][0]!r}")
+            row = df.index[miss][0]
+            row = row.item() if isinstance(row, np.generic) else row
+            raise ValueError(f"{where}: missing value in column {c!r}, row {row!r}")
 
 
 def _cox_result(
