@@ -227,6 +227,20 @@ def test_nothing_enters_on_pure_noise() -> None:
     assert res.final.shape[0] == len(res.selected)
 
 
+def test_monotone_likelihood_is_flagged_not_fatal() -> None:
+    # every event is in the sep = 1 group: the MLE of its coefficient is +infinity
+    rng = np.random.default_rng(2)
+    n = 45
+    sep = np.r_[np.ones(20), np.zeros(25)]
+    df = pd.DataFrame({"sep": sep, "x": rng.integers(0, 2, n).astype(float),
+                       "time": rng.exponential(10, n), "event": sep.astype(int)})
+    res = sw.forward_stepwise_cox(df, "time", "event", ["sep", "x"])
+    assert res.selected == ("sep",)
+    assert not res.final.loc["sep", "converged"]
+    assert res.final.loc["sep", "coef"] > 10
+    assert np.isfinite(res.block_tests.loc[0, "lr"]) and res.block_tests.loc[0, "p_lr"] < 1e-4
+
+
 def test_bad_input_names_row_and_column() -> None:
     df = _two_effects().head(10).copy()
     df.loc[3, "medium"] = np.nan

@@ -376,9 +376,16 @@ def forward_stepwise_cox(
     coef, ll, info, ok = fit(model, coef)
     cols = columns(model)
     beta = np.array([coef[i] for i in cols])
-    cov = np.linalg.pinv(info) if cols else np.zeros((0, 0))
-    se = np.sqrt(np.diag(cov))
+    try:
+        cov = np.linalg.inv(info) if cols else np.zeros((0, 0))
+    except np.linalg.LinAlgError:  # singular information: no Wald inference for this model
+        cov = np.full_like(info, np.nan)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(cov))
+    ok = ok and bool(np.isfinite(se).all())
     owner = {i: v for v in model for i in blocks[v]}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wald_terms = (beta / se) ** 2
     final = pd.DataFrame(
         {
             "variable": [owner[i] for i in cols],
@@ -387,8 +394,8 @@ def forward_stepwise_cox(
             "hr": np.exp(beta),
             "ci_lower": np.exp(beta - _WALD_Z * se),
             "ci_upper": np.exp(beta + _WALD_Z * se),
-            "wald": (beta / se) ** 2,
-            "p": chdtrc(1, (beta / se) ** 2),
+            "wald": wald_terms,
+            "p": chdtrc(1, wald_terms),
             "converged": ok,
         },
         index=pd.Index([names[i] for i in cols], name="term"),
