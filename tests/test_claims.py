@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lungmets.claims import Claim, ClaimsError, claim, claims_frame, load_claims, value
@@ -171,6 +172,11 @@ def test_every_quote_contains_its_value(claims: dict[str, Claim]) -> None:
 def test_contract_ids_exist(claims: dict[str, Claim]) -> None:
     missing = sorted(set(CONTRACT_IDS + TEMPLATED_IDS) - set(claims))
     assert not missing, f"ids promised to other modules are missing: {missing}"
+
+
+def test_plain_pandas_reads_no_missing_values() -> None:
+    """Readers that bypass the loader must not see a printed 'None' or 'NA' turn into NaN."""
+    assert not pd.read_csv(CATALOGUE).isna().to_numpy().any()
 
 
 def test_printings_of_a_quantity_share_a_unit(claims: dict[str, Claim]) -> None:
