@@ -1,0 +1,221 @@
+"""Local Sphinx extension: Binder links to the notebook twins, self-hosted widgets, clean console.
+
+Why each part exists:
+
+* sphinx-book-theme builds a chapter's launch URL from the page's own source
+  (``book/<page>.md``); JupyterLab opens that as plain text. Chapters have ``.ipynb``
+  twins under ``notebooks/`` (jupytext pairing ``book///md:myst,notebooks///ipynb``),
+  so the Binder link is retargeted to ``notebooks/<page>.ipynb``; a chapter without its
+  twin is a warning (fatal under ``-W``).
+* The self-hosted widget bundle (``_static/@jupyter-widgets/html-manager/dist/embed-amd.js``)
+  finds its icon fonts relative to its RequireJS module id, and RequireJS resolves ids
+  from the page's folder by default. Pointing RequireJS's ``baseUrl`` at ``_static/``
+  (relative, so it also works from a folder on disk) keeps the fonts local on every page.
+* ipywidgets 8 calls MathJax 2's ``MathJax.Hub.Queue``; a small shim forwards it to
+  MathJax 3 (self-hosted), so widget pages with maths do not throw.
+* Without an icon link every page logs a 404 for ``/favicon.ico``; an empty data URL
+  icon is declared unless ``html.favicon`` is set, also on the root index.html redirect.
+* Sphinx 7.4 registers an inline script added after ``Builder.init()`` twice (once as
+  filename ``None``, once as ``''``), so sphinx-thebe's ``const THEBE_JS_URL`` is declared
+  twice and every page logs a SyntaxError. Exact duplicates are dropped before rendering.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+__all__ = ["setup", "twin_path"]
+
+logger = logging.getLogger(__name__)
+
+BOOK_DIR = "book"
+NOTEBOOK_DIR = "notebooks"
+WIDGET_BUNDLE = "embed-amd.js"
+REQUIREJS = "require.js"
+
+# ipywidgets 8 typesets widget labels with MathJax 2's API (MathJax.Hub.Queue) whenever
+# window.MathJax exists; the site loads MathJax 3, which has no Hub, so every widget page
+# on which MathJax is loaded threw a TypeError. This shim forwards the call to MathJax 3.
+# It is defined on the config object (non-enumerable, so MathJax ignores it as config)
+# and again on the real MathJax object once MathJax 3 is ready.
+MATHJAX2_HUB_SHIM = """
+(function () {
+  if (window.MathJax === undefined) { return; }
+  var hub = {Queue: function (job) {
+    var mj = window.MathJax;
+    if (mj && mj.typesetPromise && job && job[2]) { return mj.typesetPromise([job[2]]); }
+  }};
+  Object.defineProperty(window.MathJax, "Hub", {value: hub, configurable: true, writable: true});
+  var startup = window.MathJax.startup = window.MathJax.startup || {};
+  var ready = startup.ready;
+  startup.ready = function () {
+    if (ready) { ready(); } else { window.MathJax.startup.defaultReady(); }
+    if (!window.MathJax.Hub) { window.MathJax.Hub = hub; }
+  };
+})();"""
+
+
+def twin_path(pagename: str) -> str:
+    """Return the repository-relative twin of a chapter, following jupytext.toml's pairing.
+
+    ``book/<name>`` pairs with ``notebooks/<name>.ipynb``; pages outside ``book/`` keep
+    their folder (and then have no twin under ``notebooks/``).
+    """
+    prefix = BOOK_DIR + "/"
+    if not pagename.startswith(prefix):
+        raise ValueError(f"page {pagename!r} is not under {prefix!r}; no notebook twin rule")
+    return f"{NOTEBOOK_DIR}/{pagename.removeprefix(prefix)}.ipynb"
+
+
+def _is_chapter(app: Sphinx, pagename: str) -> bool:
+    """A chapter is a page with a kernel (Jupytext/kernelspec header), as the theme decides."""
+    return "kernelspec" in app.env.metadata.get(pagename, {})
+
+
+def _retarget(url: str, twin: str) -> str:
+    """Replace the file in a launch URL's ``urlpath`` (``lab/tree/<file>``) by the twin."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    urlpath = query.get("urlpath", "")
+    for ui_prefix in ("lab/tree/", "tree/"):
+        if urlpath.startswith(ui_prefix):
+            query["urlpath"] = ui_prefix + twin
+            break
+    else:
+        raise ValueError(f"launch URL {url!r} has no lab/tree or tree urlpath")
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/")))
+
+
+def retarget_launch_buttons(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Point each chapter's Binder link at its notebook twin; warn if the twin is missing."""
+    if doctree is None or not _is_chapter(app, pagename):
+        return
+    twin = twin_path(pagename)
+    if not (Path(app.srcdir) / twin).is_file():
+        logger.warning(
+            "chapter %s has no notebook twin at %s (run `jupytext --sync %s`)",
+            pagename,
+            twin,
+            app.env.doc2path(pagename, base=False),
+            location=pagename,
+            type="lungmets",
+            subtype="missing_twin",
+        )
+        return
+    groups = [
+        b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"
+    ]
+    binder_links = [
+        button
+        for group in groups
+        for button in group.get("buttons", [])
+        if button.get("type") == "link" and "binder" in button.get("text", "").lower()
+    ]
+    if not binder_links:
+        logger.warning(
+            "chapter %s has no Binder launch button (check launch_buttons in _config.yml)",
+            pagename,
+            location=pagename,
+            type="lungmets",
+            subtype="no_launch_button",
+        )
+        return
+    for button in binder_links:
+        button["url"] = _retarget(button["url"], twin)
+
+
+def configure_requirejs(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """On widget pages, set RequireJS's baseUrl to _static/ right after require.js loads."""
+    scripts = context.get("script_files", [])
+    names = [str(getattr(js, "filename", "") or "") for js in scripts]
+    if not any(n.endswith(WIDGET_BUNDLE) for n in names):
+        return
+    positions = [i for i, n in enumerate(names) if n.endswith(REQUIREJS)]
+    if not positions:
+        logger.warning(
+            "page %s embeds widgets but loads no %s (check nb_ipywidgets_js)",
+            pagename,
+            REQUIREJS,
+            location=pagename,
+            type="lungmets",
+            subtype="requirejs",
+        )
+        return
+    require_js = scripts[positions[0]]
+    base_url = context["pathto"]("_static/", 1)
+    body = f"require.config({{baseUrl: {json.dumps(base_url)}}});{MATHJAX2_HUB_SHIM}"
+    # Same asset class and priority as require.js, inserted right after it: the sort by
+    # priority before rendering is stable, so it runs between require.js and the bundle.
+    config_js = type(require_js)("", priority=require_js.priority, body=body)
+    scripts.insert(positions[0] + 1, config_js)
+
+
+def add_favicon_placeholder(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Without an icon link, browsers request /favicon.ico and log a 404 on every page."""
+    if not context.get("favicon_url"):
+        context["metatags"] = context.get("metatags", "") + '\n<link rel="icon" href="data:,">'
+
+
+def write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Write index.html as a redirect to the root page, with an icon link and a title.
+
+    sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` index when none
+    exists, and the browser then requests /favicon.ico (a 404 in the console). Running
+    before it (priority 400) leaves a complete page it will not overwrite.
+    """
+    if exception is not None or app.builder.name != "html" or app.config.root_doc == "index":
+        return
+    target = html.escape(app.builder.get_target_uri(app.config.root_doc), quote=True)
+    title = html.escape(app.config.html_title or app.config.project)
+    (Path(app.outdir) / "index.html").write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n"
+        f"<body><p><a href=\"{target}\">{title}</a></p></body>\n</html>\n",
+        encoding="utf-8",
+    )
+
+
+def drop_duplicate_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Keep the first of scripts that differ only by filename None vs '' (Sphinx 7.4)."""
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for js in scripts:
+        attributes = getattr(js, "attributes", {})
+        key = (
+            str(getattr(js, "filename", js) or ""),
+            getattr(js, "priority", 500),
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the handlers after the theme's launch buttons (priority 501) and myst-nb's."""
+    app.connect("html-page-context", retarget_launch_buttons, priority=600)
+    app.connect("html-page-context", configure_requirejs, priority=600)
+    app.connect("html-page-context", add_favicon_placeholder, priority=600)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("build-finished", write_index_redirect, priority=400)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
