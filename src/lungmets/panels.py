@@ -51,6 +51,8 @@ LIVE_ENV_VAR = "LUNGMETS_PANELS"
 """Set to ``live`` or ``static`` to override kernel detection (e.g. in VS Code)."""
 
 PANEL_CLASS = "lungmets-panel"
+# Inline, because pages may centre figure content and the widget HTML has no stylesheet of its own.
+_TEXT_STYLE = "text-align: left; margin: 0.25em 0;"
 DEFAULT_DPI = 100
 DEFAULT_MAX_STATES = 24
 
@@ -70,9 +72,12 @@ def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
 
     The bytes are deterministic (no software or date metadata), so a rebuild with the same data
     gives an identical page; closing the figure stops the notebook from also showing it inline.
+    A figure with a layout engine (``layout="constrained"``) keeps its exact size, so the image
+    does not jump when a slider switches states; one without is cropped tight so nothing is cut.
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    tight = "tight" if figure.get_layout_engine() is None else None
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()
 
@@ -215,7 +220,9 @@ def _make_control(kind: Control, labels: Sequence[str], label: str) -> widgets.W
 
 def _state(caption: str, output: widgets.Widget, index: int) -> widgets.VBox:
     """One precomputed state: a caption naming the value, then the output."""
-    caption_widget = widgets.HTML(f'<p class="lungmets-panel-caption">{caption}</p>')
+    caption_widget = widgets.HTML(
+        f'<p class="lungmets-panel-caption" style="{_TEXT_STYLE}">{caption}</p>'
+    )
     state = widgets.VBox([caption_widget, output])
     state.add_class("lungmets-panel-state")
     state.add_class(f"lungmets-panel-state-{index}")
@@ -275,7 +282,8 @@ def _live_box(
         old = box.children[-1]
         box.children = (*box.children[:-1], output)
         old.close()
-        caption.value = f'<p class="lungmets-panel-caption">{_shown(label, str(value))}</p>'
+        shown = _shown(label, str(value))
+        caption.value = f'<p class="lungmets-panel-caption" style="{_TEXT_STYLE}">{shown}</p>'
 
     control.observe(lambda change: update(change["new"]), names="value")
     update(control.value)
@@ -283,7 +291,8 @@ def _live_box(
 
 
 def _note(live: bool) -> widgets.HTML:
-    note = widgets.HTML(f"<p><small>{LIVE_NOTE if live else STATIC_NOTE}</small></p>")
+    text = LIVE_NOTE if live else STATIC_NOTE
+    note = widgets.HTML(f'<p style="{_TEXT_STYLE} font-size: 0.85em;">{text}</p>')
     note.add_class("lungmets-panel-note")
     return note
 
@@ -291,7 +300,7 @@ def _note(live: bool) -> widgets.HTML:
 def _intro(description: str) -> list[widgets.Widget]:
     if not description:
         return []
-    intro = widgets.HTML(f"<p>{html.escape(description)}</p>")
+    intro = widgets.HTML(f'<p style="{_TEXT_STYLE}">{html.escape(description)}</p>')
     intro.add_class("lungmets-panel-description")
     return [intro]
 
