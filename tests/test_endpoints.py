@@ -6,10 +6,12 @@ import pytest
 
 from lungmets.endpoints import (
     censored_to_events,
+    compare_to_claims,
     death_from_rt_start,
     deaths_without_progression,
     endpoint_data,
     imputation_sweep,
+    landmark_rates,
 )
 
 
@@ -123,3 +125,31 @@ def test_imputation_sweep_medians_fall_and_end_at_the_uncensored_median() -> Non
     # with every patient an event, the KM median is the ceil(n/2)-th ordered time
     assert sweep["median"].iloc[-1] == np.sort(t)[int(np.ceil(45 / 2)) - 1]
     assert sweep["n_events"].iloc[-1] == 45
+
+
+def test_compare_to_claims_judges_at_printed_precision() -> None:
+    from lungmets.claims import claim
+
+    printed = claim("res_pfs_median_all")
+    table = compare_to_claims(
+        {"res_pfs_median_all": printed.upper - 1e-9, "res_pfs_logrank_p_lesions": 0.0004}
+    ).set_index("claim")
+    assert bool(table.loc["res_pfs_median_all", "hit"])
+    assert table.loc["res_pfs_median_all", "reproduced"] == printed.value
+    # a printed "<0.001" is met by 0.0004 and shown as such
+    assert table.loc["res_pfs_logrank_p_lesions", "reproduced"] == "<0.001"
+    assert bool(table.loc["res_pfs_logrank_p_lesions", "hit"])
+    missed = compare_to_claims({"res_pfs_median_all": printed.upper + 1.0}).iloc[0]
+    assert not missed["hit"] and missed["distance"] == pytest.approx(1.0)
+
+
+def test_landmark_rates_are_kaplan_meier_percentages(cohort: pd.DataFrame) -> None:
+    cohort["sorafenib"] = [1, 1, 0, 0, 0]
+    rates = landmark_rates(cohort, "os", [12.0, 24.0])
+    # all five: deaths at 11.5, 14, 20 (none censored before 20), so S(12) = 4/5, S(24) = 2/5
+    assert rates["all"].tolist() == pytest.approx([80.0, 40.0])
+    # sorafenib=1: P1 (death 20), P2 (death 11.5) -> S(12) = 1/2, S(24) = 0
+    assert rates["sorafenib=1"].tolist() == pytest.approx([50.0, 0.0])
+    shifted = landmark_rates(cohort, "os", [12.0], by=None, origin="rt_start")
+    # from radiotherapy: deaths at 10, 10, 18 -> S(12) = 3/5
+    assert shifted["all"].tolist() == pytest.approx([60.0])

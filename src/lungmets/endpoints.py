@@ -16,22 +16,26 @@ from the start of radiotherapy; ``*_event`` are 1 (event) / 0 (censored).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from lungmets.survival_stats import km_median_lifelines, km_median_spss
+from lungmets.claims import claim
+from lungmets.survival_stats import km_median_lifelines, km_median_spss, logrank_fast, survival_at
 
 __all__ = [
     "DEATH_TIME_TOLERANCE",
     "censored_to_events",
+    "compare_to_claims",
     "death_from_rt_start",
     "deaths_without_progression",
     "endpoint_data",
     "imputation_sweep",
+    "landmark_rates",
+    "survival_claims",
 ]
 
 Origin = Literal["detection", "rt_start"]
@@ -215,3 +219,92 @@ def imputation_sweep(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _at_printed_precision(printed_decimals: int, relation: str, x: float) -> str:
+    if not np.isfinite(x):
+        return "not estimable"
+    floor = 10.0**-printed_decimals
+    if relation in ("<", "<=") and x < floor:
+        return f"<{floor:.{printed_decimals}f}"
+    return f"{x:.{printed_decimals}f}"
+
+
+def compare_to_claims(reproduced: Mapping[str, float]) -> pd.DataFrame:
+    """Published (as printed) beside reproduced (at the printed precision), one row per claim.
+
+    ``hit`` is True when the reproduced value rounds to the printed one (or satisfies a printed
+    inequality such as ``<0.001``); ``distance`` is how far it lies outside the printed
+    rounding interval. Values must be on the claim's scale (percentages as 0-100).
+    """
+    rows = []
+    for claim_id, x in reproduced.items():
+        printed = claim(claim_id)
+        finite = bool(np.isfinite(x))
+        rows.append(
+            {
+                "claim": claim_id,
+                "source": printed.source,
+                "published": printed.value,
+                "reproduced": _at_printed_precision(printed.decimals, printed.relation, x),
+                "hit": finite and printed.matches(x),
+                "distance": printed.distance(x) if finite else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def landmark_rates(
+    df: pd.DataFrame,
+    endpoint: Literal["pfs", "os"],
+    times: Sequence[float],
+    *,
+    by: str | None = "sorafenib",
+    origin: Origin = "detection",
+    death_rule: DeathRule = "censor",
+) -> pd.DataFrame:
+    """Kaplan-Meier survival (in %) at landmark times, overall and per level of ``by``."""
+    data = endpoint_data(df, endpoint, origin=origin, death_rule=death_rule)
+    columns = {"all": survival_at(data["time"], data["event"], times).to_numpy() * 100}
+    if by is not None:
+        for level in sorted(df[by].unique()):
+            part = data[df[by].to_numpy() == level]
+            rates = survival_at(part["time"], part["event"], times).to_numpy() * 100
+            columns[f"{by}={level}"] = rates
+    return pd.DataFrame(columns, index=pd.Index(list(times), name="months"))
+
+
+def survival_claims(
+    df: pd.DataFrame, *, origin: Origin = "detection", death_rule: DeathRule = "censor"
+) -> pd.DataFrame:
+    """Every published PFS/OS median, SE, CI, landmark rate and sorafenib log-rank p, reproduced.
+
+    Medians use SPSS's definition and SE (:func:`lungmets.survival_stats.km_median_spss`), as
+    the paper did; landmark rates are Kaplan-Meier estimates at 12 and 24 months, in percent.
+    The options re-run the same comparison under another endpoint definition.
+    """
+    values: dict[str, float] = {}
+    sorafenib = {"yes": df["sorafenib"].to_numpy() == 1, "no": df["sorafenib"].to_numpy() == 0}
+    for endpoint in ("pfs", "os"):
+        options = {"origin": origin} if endpoint == "os" else {"death_rule": death_rule}
+        data = endpoint_data(df, endpoint, **options)
+        t, e = data["time"].to_numpy(), data["event"].to_numpy()
+        whole = km_median_spss(t, e)
+        for prefix in ("res", "abs"):
+            values[f"{prefix}_{endpoint}_median_all"] = whole.median
+            values[f"{prefix}_{endpoint}_median_se_all"] = whole.se
+        values[f"res_{endpoint}_median_ci_lower_all"] = whole.ci_lower
+        values[f"res_{endpoint}_median_ci_upper_all"] = whole.ci_upper
+        for level, mask in sorafenib.items():
+            group = km_median_spss(t[mask], e[mask])
+            values[f"abs_{endpoint}_median_sorafenib_{level}"] = group.median
+            values[f"abs_{endpoint}_median_se_sorafenib_{level}"] = group.se
+            rates = survival_at(t[mask], e[mask], [12.0, 24.0]).to_numpy() * 100
+            values[f"res_{endpoint}_rate_12m_sorafenib_{level}"] = rates[0]
+            values[f"res_{endpoint}_rate_24m_sorafenib_{level}"] = rates[1]
+        p = logrank_fast(t, groups=sorafenib["yes"].astype(int), events=e).p_value
+        values[f"res_{endpoint}_logrank_p_sorafenib"] = p
+        values[f"abs_{endpoint}_logrank_p_sorafenib"] = p
+        if endpoint == "os":
+            values["res_os_rate_24m_all"] = float(survival_at(t, e, [24.0]).iloc[0]) * 100
+    return compare_to_claims(values)
