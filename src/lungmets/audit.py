@@ -35,7 +35,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -99,6 +99,8 @@ class Check:
     arithmetic: str
     verdict: Verdict
     explanation: str
+    #: The key computed numbers (unrounded), for tests and for gluing into prose.
+    values: dict[str, float] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -512,6 +514,7 @@ def _sums(c: _Claims) -> list[Check]:
         f"against {a_no} of {no.value} HT-only patients had an active liver tumour, a "
         "confounder the arm comparison inherits." if ok else
         "The validation groups cannot be subsets of the treatment arms as described.",
+        {"active_sorafenib_yes": a_yes, "active_sorafenib_no": a_no},
     ))
     for factor, levels in T3_LEVELS.items():
         ns = [c(f"t3_n_{factor}_{lv}") for lv in levels]
@@ -558,6 +561,7 @@ def _adverse_events(c: _Claims) -> list[Check]:
             "'Total (n)' equals the number of events listed in this column." if ok else
             f"The rows list {s} events but the total is {total.value}: either 'Total' counts "
             "patients (some with more than one event) or a cell is wrong.",
+            {"column_sum": s, "total": _int(total)},
         ))
     # One meaning of "Total (n)" must fit both columns. Reading A: events; reading B: patients
     # with at least one event. The text says leukocytopenia and thrombocytopenia (HT only)
@@ -587,6 +591,7 @@ def _adverse_events(c: _Claims) -> list[Check]:
         "Neither reading fits both columns: counted as events the combination column is one "
         "short; counted as patients the HT-only column is one too many. A reader cannot tell how "
         "many patients had any adverse event.",
+        {"max_patients_sorafenib_no": max_patients["sorafenib_no"]},
     ))
     for arm, label in (("sorafenib_yes", "HT + sorafenib"), ("sorafenib_no", "HT only")):
         text = c(f"res_n_radiation_ae_{arm}")
@@ -627,6 +632,8 @@ def _adverse_events(c: _Claims) -> list[Check]:
         _verdict(ok),
         "'Most' holds when counting the events Table 2 lists." if ok else
         "Sorafenib-type events are not a majority of the listed events.",
+        {"sorafenib_type_events": drug, "events": col_sum["sorafenib_yes"],
+         "pct": 100 * drug / col_sum["sorafenib_yes"]},
     ))
     return checks
 
@@ -672,6 +679,8 @@ def _median_ci(c: _Claims) -> list[Check]:
             "The CI is the SPSS one, median ± 1.96·SE, computed from the unrounded SE: so every "
             "'median ± x' in this paper's survival results can be read as median ± SE." if ok else
             "The printed CI is not median ± 1.96·SE for any median and SE that round as printed.",
+            {"naive_lower": a, "naive_upper": b, "se_implied": se_back,
+             **({"se_fit_min": feasible[0], "se_fit_max": feasible[1]} if feasible else {})},
         ))
     # The other survival medians print only "± SE"; the CI each implies, for the reader.
     rows = []
@@ -744,12 +753,16 @@ def _hazard_ratios(c: _Claims) -> list[Check]:
                 ("The p-value is the Wald p of this HR and CI." if ok else
                  f"No HR and CI that round as printed give p = {p.value}: the HR, a CI bound or "
                  f"the p-value is misprinted.{extra}"),
+                {"se": se, "z": z, "p_altman_bland": p_ab, "p_normal": p_n, "p_min": pmin,
+                 "p_max": pmax, "midpoint": mid,
+                 "p_at_midpoint": p_from_ci(mid, low, upp, method="normal")},
             ))
         hr = c(f"t1_{ep}_mv_hr_{factor}")
         lo, up = c(f"t1_{ep}_mv_ci_lower_{factor}"), c(f"t1_{ep}_mv_ci_upper_{factor}")
         mlo, mhi = _midpoint_range(lo, up)
         ok = _overlap([(mlo, math.nextafter(mhi, math.inf)), _bounds(hr)])
         mid = math.sqrt(float(lo.number) * float(up.number))
+        p_mid = p_from_ci(mid, float(lo.number), float(up.number), method="normal")
         checks.append(Check(
             f"hr_symmetry_{ep}_{factor}", "hazard_ratios",
             f"{label}: is ln HR the midpoint of ln L and ln U?",
@@ -760,8 +773,9 @@ def _hazard_ratios(c: _Claims) -> list[Check]:
             "The CI is symmetric on the log scale around the HR, as a Cox model's Wald CI is."
             if ok else
             f"A Cox model's Wald CI is symmetric around ln HR; this one is centred on "
-            f"{mid:.2f}, not {hr.value}, so the HR or one CI bound is misprinted"
-            f"{' (with z at the midpoint, p = ' + _fmt_p(p_from_ci(mid, float(lo.number), float(up.number), method='normal')) + ')' if not ok else ''}.",  # noqa: E501
+            f"{mid:.2f}, not {hr.value}, so the HR or one CI bound is misprinted (with the HR "
+            f"at the midpoint, the Wald p would be {_fmt_p(p_mid)}).",
+            {"midpoint": mid, "midpoint_min": mlo, "midpoint_max": mhi, "p_at_midpoint": p_mid},
         ))
     return checks
 
@@ -811,11 +825,12 @@ def _repeated(c: _Claims) -> list[Check]:
         "words_hr_lesions", "repeated", "'Approximately 3.5 times' against the HR",
         (approx.id, hr.id),
         f"HR {hr.value} rounded to {approx.decimals} decimal(s) = "
-        f"{round(float(hr.number), approx.decimals or 0):g}; words say {approx.value} "
+        f"{round(float(hr.number), approx.decimals):g}; words say {approx.value} "
         f"{_tick(ok)}",
         _verdict(ok),
         "The words round the HR correctly." if ok else
         "The words understate the HR: rounded like the words, it is not what they say.",
+        {"hr_rounded": round(float(hr.number), approx.decimals)},
     ))
     # The text's multivariate p for intrahepatic status equals Table 1's univariate p.
     uni, mv_t, mv_r = (c("t1_os_uni_p_intrahepatic"), c("t1_os_mv_p_intrahepatic"),
@@ -879,6 +894,7 @@ def _landmark(
          "Impossible for one Kaplan-Meier curve: a curve still above 50% at the landmark has its "
          "median after it (or below 50%, before it). One of the two numbers is wrong, or they "
          "come from different analyses.") + note,
+        {"rate": float(rate.number), "median": float(median.number), "months": months},
     )
 
 
@@ -920,6 +936,7 @@ def _landmarks(c: _Claims) -> list[Check]:
         "was still progression-free: with about 18 patients, the SE of this median is too "
         "unstable to lean on." if ok else
         "A median beyond the time when every curve has reached 0 is impossible.",
+        {"ci_upper": upper},
     ))
     return checks
 
@@ -950,6 +967,8 @@ def _pooled(c: _Claims) -> list[Check]:
         "cohort alive, which would ignore censoring; the arms' rates would put the pooled curve "
         "above 50% at 2 years, in line with the overall median beyond 24 months." if between
         else "A pooled rate outside both subgroup rates cannot come from the same curves.",
+        {"weighted_mean": weighted, "gap": float(r_all.number) - weighted,
+         **({"count": fractions[0]} if len(fractions) == 1 else {})},
     ))
     for ep, pairs in (("pfs", (("sorafenib_yes", "sorafenib_no", "abs"),
                                ("lesions_le3", "lesions_gt3", "res"))),
@@ -991,6 +1010,7 @@ def _follow_up(c: _Claims) -> list[Check]:
         "Nobody can be followed longer than the study had been running; this holds." if ok else
         "The longest follow-up is longer than the study window allows: the follow-up origin "
         "precedes the study (e.g. detection of the lung metastases).",
+        {"window_months": window},
     )]
     tail_hi, tail_lo = _months_between(e0, last_day), _months_between(e1, last_day)
     latest_start = last_day - dt.timedelta(days=float(fmin.number) * _MONTH_DAYS)
@@ -1010,19 +1030,20 @@ def _follow_up(c: _Claims) -> list[Check]:
         f"under follow-up started after {latest_start:%B %Y}, or follow-up is counted from an "
         "earlier date (detection of the lung metastases, as for OS). Accrual dates are not "
         "published, so this cannot be settled.",
+        {"tail_min_months": tail_lo, "tail_max_months": tail_hi},
     ))
-    early = c("res_os_rate_12m_sorafenib_no")
+    early, total = c("res_os_rate_12m_sorafenib_no"), c("t3_n_total")
     ok_all = float(fmin.number) <= 12 or _bounds(early)[0] >= 100
     checks.append(Check(
         "followup_min_vs_early_deaths", "follow_up",
         "Shortest follow-up against deaths within the first year",
-        (fmin.id, early.id, fmed.id),
+        (fmin.id, early.id, fmed.id, total.id),
         f"1-year OS, HT only {early.value}% < 100% → someone died before 12 months; shortest "
         f"follow-up {fmin.value} months {'≤' if ok_all else '>'} 12",
         "consistent" if ok_all else "not checkable",
         "The follow-up range can describe all patients." if ok_all else
-        "The printed follow-up range cannot describe all 45 patients (a patient who died in the "
-        "first year was followed less than a year). It must describe the survivors only, "
+        f"The printed follow-up range cannot describe all {total.value} patients (one who died "
+        "in the first year was followed less than a year). It must describe the survivors only, "
         "which the paper does not say; the median follow-up is then a survivors' median.",
     ))
     return checks
@@ -1086,6 +1107,7 @@ def _ranges(c: _Claims) -> list[Check]:
             f"median ± 1.96·SE) it implies an SD no data in this range can have. It is probably a "
             f"standard deviation (possible: {s.value} ≤ {sd_max:.2f}: {as_sd}), so the same '±' "
             "means two things in one paper.",
+            {"n": n, "sd_if_se": sd_as_se, "sd_max": sd_max},
         ))
     return checks
 
@@ -1165,6 +1187,7 @@ def _previous_study(c: _Claims) -> list[Check]:
         "copy. Still, the discussion sets a patient-level rate there against a lesion-level "
         "rate here, which is not like with like." if ok else
         "The previous study's rate is impossible with its cohort size.",
+        {"k_previous": ks[0]} if len(ks) == 1 else {},
     )]
 
 
