@@ -11,6 +11,7 @@ from lungmets.response import (
     RESPONSES,
     classify_change,
     clopper_pearson,
+    compare_response,
     lesion_percent_change,
     objective_response_rate,
     response_by_feature,
@@ -158,3 +159,36 @@ def test_response_by_feature_forced_fisher() -> None:
 def test_response_by_feature_needs_a_response_column() -> None:
     with pytest.raises(KeyError, match="'response'"):
         response_by_feature(_patients().drop(columns="response"))
+
+
+def _categories_from_claims(prefix: str) -> list[str]:
+    from lungmets.claims import claim
+
+    return [
+        category
+        for category in RESPONSES
+        for _ in range(int(claim(prefix.format(category.lower())).number))
+    ]
+
+
+def test_compare_response_all_hits_on_the_printed_counts() -> None:
+    table = compare_response(
+        _categories_from_claims("res_n_response_{}_all"),
+        _categories_from_claims("res_n_lesion_response_{}"),
+    )
+    assert len(table) == 19
+    assert table["hit"].all()
+
+
+def test_compare_response_flags_one_moved_lesion() -> None:
+    """One lesion from PR to SD: PR and SD n and % miss; the ORR moves by 1/195 = 0.5 points."""
+    lesions = _categories_from_claims("res_n_lesion_response_{}")
+    lesions[lesions.index("PR")] = "SD"
+    table = compare_response(_categories_from_claims("res_n_response_{}_all"), lesions)
+    assert sorted(table.loc[~table["hit"], "claim id"]) == [
+        "res_n_lesion_response_pr",
+        "res_n_lesion_response_sd",
+        "res_pct_lesion_orr",
+        "res_pct_lesion_response_pr",
+        "res_pct_lesion_response_sd",
+    ]

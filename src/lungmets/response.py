@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lungmets.claims import claim
 from lungmets.tables import table3_factors, table3_levels, table_one
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "RateCI",
     "classify_change",
     "clopper_pearson",
+    "compare_response",
     "lesion_percent_change",
     "objective_response_rate",
     "response_by_feature",
@@ -165,3 +167,77 @@ def response_by_feature(patients: pd.DataFrame, categorical_method: str = "auto"
         levels=table3_levels(),
         group_labels={"Responder": "Responder (CR+PR)", "Non-responder": "Non-responder (SD+PD)"},
     )
+
+
+def _row(claim_id: str, level: str, what: str, value: float) -> dict[str, object]:
+    c = claim(claim_id)
+    return {
+        "claim id": claim_id,
+        "level": level,
+        "quantity": what,
+        "published": c.value,
+        "reproduced": f"{value:.{c.decimals}f}",
+        "hit": bool(c.matches(value)),
+    }
+
+
+def compare_response(
+    patient_categories: Iterable[object], lesion_categories: Iterable[object]
+) -> pd.DataFrame:
+    """The Results' response counts, percentages and rates beside the reproduced ones.
+
+    Patient level: ``res_n_response_<cat>_all``, ``res_pct_response_<cat>_all``,
+    ``res_pct_orr_all``; lesion level: ``res_n_lesions_total``, ``res_n_lesion_response_<cat>``,
+    ``res_pct_lesion_response_<cat>``, ``res_pct_lesion_orr``.
+    """
+    patients = response_counts(patient_categories)
+    lesions = response_counts(lesion_categories)
+    rows = []
+    for category in RESPONSES:
+        key = category.lower()
+        rows.append(
+            _row(
+                f"res_n_response_{key}_all", "patient", f"{category} n", patients.at[category, "n"]
+            )
+        )
+        rows.append(
+            _row(
+                f"res_pct_response_{key}_all",
+                "patient",
+                f"{category} %",
+                patients.at[category, "percent"],
+            )
+        )
+    rows.append(
+        _row(
+            "res_pct_orr_all",
+            "patient",
+            "ORR %",
+            100 * objective_response_rate(patient_categories).rate,
+        )
+    )
+    rows.append(_row("res_n_lesions_total", "lesion", "lesions n", lesions["n"].sum()))
+    for category in RESPONSES:
+        key = category.lower()
+        rows.append(
+            _row(
+                f"res_n_lesion_response_{key}", "lesion", f"{category} n", lesions.at[category, "n"]
+            )
+        )
+        rows.append(
+            _row(
+                f"res_pct_lesion_response_{key}",
+                "lesion",
+                f"{category} %",
+                lesions.at[category, "percent"],
+            )
+        )
+    rows.append(
+        _row(
+            "res_pct_lesion_orr",
+            "lesion",
+            "ORR %",
+            100 * objective_response_rate(lesion_categories).rate,
+        )
+    )
+    return pd.DataFrame(rows)
