@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from lungmets.claims import claim
+from lungmets.survival_stats import reverse_km_median_followup
 from lungmets.tables import (
     CHI_SQUARE,
     FISHER,
@@ -303,8 +304,13 @@ def test_followup_definitions_by_hand() -> None:
             "pdr_months": [0.5, 0.5, 1.0, 1.0],
         }
     )
-    table = followup_table(patients).set_index("definition")["median"]
+    full = followup_table(patients).set_index("definition")
+    table = full["median"]
     assert table["Reverse Kaplan-Meier median"] == pytest.approx(4.0)
+    assert table["Reverse Kaplan-Meier median"] == pytest.approx(
+        reverse_km_median_followup(patients["os_months"], patients["os_event"])
+    )
+    assert full["se"].notna().tolist() == [True, False, False]
     assert table["Median of all observed times"] == pytest.approx(2.5)
     assert table["Median among patients alive at last contact"] == pytest.approx(3.0)
     from_rt = followup_table(patients, origin="rt_start").set_index("definition")["median"]
@@ -313,5 +319,5 @@ def test_followup_definitions_by_hand() -> None:
 
 def test_followup_rejects_time_before_origin() -> None:
     patients = pd.DataFrame({"os_months": [1.0, 2.0], "os_event": [1, 0], "pdr_months": [0, 3]})
-    with pytest.raises(ValueError, match="row 1 has follow-up < 0"):
+    with pytest.raises(ValueError, match=r"row 1, columns .* is negative"):
         followup_table(patients, origin="rt_start")

@@ -25,7 +25,7 @@ from scipy import stats
 
 from lungmets.claims import claim
 from lungmets.prognostic import FACTORS, factor_groups
-from lungmets.survival_stats import reverse_km_median_followup
+from lungmets.survival_stats import km_median_spss
 
 __all__ = [
     "CHI_SQUARE",
@@ -453,12 +453,13 @@ def followup_table(
     origin: Literal["detection", "rt_start"] = "detection",
     closing_date: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Median follow-up under the definitions a paper may mean, with their ranges.
+    """Median follow-up under the definitions a paper may mean, with SE and range.
 
     ``origin="detection"`` measures from detection of lung metastases (the paper's OS origin,
     ``os_months``); ``"rt_start"`` from the start of radiotherapy (``os_months - pdr_months``).
-    Rows: reverse Kaplan-Meier median (deaths do not end follow-up), median of all observed
-    times (deaths pull it down), median among patients alive at last contact, and, when
+    Rows: reverse Kaplan-Meier median (censoring is the event, so deaths do not end
+    follow-up; SE as SPSS prints it for a Kaplan-Meier median), median of all observed times
+    (deaths pull it down), median among patients alive at last contact, and, when
     ``closing_date`` is given, the potential follow-up to that date (needs the date columns).
     """
     _check_columns(patients, ["os_months", "os_event", "pdr_months"], "followup_table")
@@ -469,35 +470,28 @@ def followup_table(
         raise ValueError(f"origin={origin!r}: expected 'detection' or 'rt_start'")
     negative = time.index[time < 0]
     if len(negative):
-        raise ValueError(f"patients.csv: row {negative[0]} has follow-up < 0 from {origin}")
+        raise ValueError(
+            f"patients.csv: row {negative[0]}, columns 'os_months' - 'pdr_months': "
+            f"follow-up from {origin} is negative"
+        )
     event = patients["os_event"].astype(int)
-    alive = time[event == 0]
-    rows = [
-        (
-            "Reverse Kaplan-Meier median",
-            reverse_km_median_followup(time, event),
-            math.nan,
-            math.nan,
-        ),
-        ("Median of all observed times", float(time.median()), time.min(), time.max()),
-        (
-            "Median among patients alive at last contact",
-            float(alive.median()) if len(alive) else math.nan,
-            alive.min() if len(alive) else math.nan,
-            alive.max() if len(alive) else math.nan,
-        ),
-    ]
+    reverse = km_median_spss(time, 1 - event)
+    rows = [("Reverse Kaplan-Meier median", reverse.median, reverse.se, math.nan, math.nan)]
+    for name, values in (
+        ("Median of all observed times", time),
+        ("Median among patients alive at last contact", time[event == 0]),
+    ):
+        rows.append(_median_row(name, values))
     if closing_date is not None:
         date_column = "lung_mets_detected_date" if origin == "detection" else "rt_start_date"
         _check_columns(patients, [date_column], "followup_table")
         start = pd.to_datetime(patients[date_column], errors="raise")
         potential = (pd.Timestamp(closing_date) - start).dt.days / (365.25 / 12)
-        rows.append(
-            (
-                "Median potential follow-up to the closing date",
-                float(potential.median()),
-                potential.min(),
-                potential.max(),
-            )
-        )
-    return pd.DataFrame(rows, columns=["definition", "median", "min", "max"])
+        rows.append(_median_row("Median potential follow-up to the closing date", potential))
+    return pd.DataFrame(rows, columns=["definition", "median", "se", "min", "max"])
+
+
+def _median_row(name: str, values: pd.Series) -> tuple[str, float, float, float, float]:
+    if values.empty:
+        return (name, math.nan, math.nan, math.nan, math.nan)
+    return (name, float(values.median()), math.nan, float(values.min()), float(values.max()))
