@@ -13,6 +13,7 @@ from lungmets.claims import claim
 from lungmets.survival_stats import reverse_km_median_followup
 from lungmets.tables import (
     CHI_SQUARE,
+    CONTINUOUS_LABELS,
     FISHER,
     TABLE3_LEVELS,
     categorical_test,
@@ -26,6 +27,7 @@ from lungmets.tables import (
     smd_continuous,
     table3_factors,
     table_one,
+    table_one_by_sorafenib,
 )
 
 # --------------------------------------------------------------------------- SMD
@@ -321,3 +323,19 @@ def test_followup_rejects_time_before_origin() -> None:
     patients = pd.DataFrame({"os_months": [1.0, 2.0], "os_event": [1, 0], "pdr_months": [0, 3]})
     with pytest.raises(ValueError, match=r"row 1, columns .* is negative"):
         followup_table(patients, origin="rt_start")
+
+
+def test_table_one_by_sorafenib_groups_and_rows() -> None:
+    cohort = _cohort_matching_table3()
+    for column in CONTINUOUS_LABELS:
+        cohort[column] = cohort.get(column, pd.Series(range(len(cohort)), dtype=float)).astype(
+            float
+        )
+    table = table_one_by_sorafenib(cohort)
+    n_yes = int(claim("t3_n_sorafenib_yes").number)
+    n_no = int(claim("t3_n_sorafenib_no").number)
+    assert table.iloc[0][["HT + sorafenib", "HT only"]].tolist() == [str(n_yes), str(n_no)]
+    assert "Sorafenib" not in set(table["variable"])  # the grouping variable is not a row
+    n_levels = sum(len(v) for k, v in TABLE3_LEVELS.items() if k != "sorafenib")
+    assert len(table) == 1 + n_levels + len(CONTINUOUS_LABELS)
+    assert set(table.loc[table["level"] == "median [Q1, Q3]", "test"]) == {"Mann-Whitney U"}

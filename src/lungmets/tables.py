@@ -29,6 +29,7 @@ from lungmets.survival_stats import km_median_spss
 
 __all__ = [
     "CHI_SQUARE",
+    "CONTINUOUS_LABELS",
     "FISHER",
     "TABLE3_LEVELS",
     "CategoricalTest",
@@ -45,6 +46,7 @@ __all__ = [
     "table3_factors",
     "table3_levels",
     "table_one",
+    "table_one_by_sorafenib",
 ]
 
 CHI_SQUARE = "Pearson chi-square"
@@ -443,6 +445,45 @@ def compare_table3(patients: pd.DataFrame) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows)
+
+
+CONTINUOUS_LABELS: dict[str, str] = {
+    "age_years": "Age, years",
+    "pdr_months": "PDR, months",
+    "pmfi_months": "PmFI, months",
+    "afp_ng_ml": "AFP before RT, value",
+    "n_lesions": "Lung metastases, count",
+    "max_lesion_cm": "Largest lesion, cm",
+}
+"""The continuous values behind Table 3's cut-points, summarised as median [Q1, Q3]."""
+
+
+def table_one_by_sorafenib(
+    patients: pd.DataFrame, categorical_method: CategoricalTest = "auto"
+) -> pd.DataFrame:
+    """Table 3's factors and their continuous values, HT + sorafenib versus HT only.
+
+    The paper compares the two treatment groups' outcomes but prints their characteristics
+    only pooled; this is the table a reader needs to judge how comparable the groups were.
+    """
+    factors = table3_factors(patients).drop(columns="sorafenib")
+    labels = {key: FACTORS[key].label for key in factors.columns}
+    data = factors.rename(columns=labels)
+    for column, label in CONTINUOUS_LABELS.items():
+        _check_columns(patients, [column], "patients.csv")
+        data[label] = patients[column].astype(float)
+    data["group"] = patients["sorafenib"].astype(int)
+    levels = {labels[key]: order for key, order in table3_levels().items() if key in labels}
+    return table_one(
+        data,
+        columns=[*labels.values(), *CONTINUOUS_LABELS.values()],
+        categorical=list(labels.values()),
+        groupby="group",
+        nonnormal=list(CONTINUOUS_LABELS.values()),
+        categorical_method=categorical_method,
+        levels=levels,
+        group_labels={1: "HT + sorafenib", 0: "HT only"},
+    )
 
 
 # --------------------------------------------------------------------------- follow-up
