@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from lungmets.prognostic import FACTORS
 from lungmets.response import (
     RESPONSES,
     classify_change,
@@ -144,7 +145,7 @@ def test_response_by_feature_matches_a_direct_test() -> None:
     table = response_by_feature(patients)
     responders = patients["response"].isin(["CR", "PR"])
     assert table.iloc[0]["Responder (CR+PR)"] == str(int(responders.sum()))
-    sex = table[table["variable"] == "sex"].iloc[0]
+    sex = table[table["variable"] == FACTORS["sex"].label].iloc[0]
     counts = pd.crosstab(patients["sex"].map({"male": "Male", "female": "Female"}), responders)
     direct = categorical_test(counts.reindex(index=["Male", "Female"], columns=[False, True]))
     assert sex["test"] == direct.test

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from lungmets.claims import claim
+from lungmets.prognostic import FACTORS
 from lungmets.tables import table3_factors, table3_levels, table_one
 
 __all__ = [
@@ -154,17 +155,19 @@ def response_by_feature(patients: pd.DataFrame, categorical_method: str = "auto"
     if "response" not in patients.columns:
         raise KeyError("patients.csv: column 'response' is missing")
     responses = _categories(patients["response"], "patients.csv column 'response'")
-    data = table3_factors(patients)
+    factors = table3_factors(patients)
+    labels = {key: FACTORS[key].label for key in factors.columns}
+    data = factors.rename(columns=labels)
     data["responder"] = np.where(
         responses.isin(("CR", "PR")).to_numpy(), "Responder", "Non-responder"
     )
     return table_one(
         data,
-        columns=list(table3_levels()),
-        categorical=list(table3_levels()),
+        columns=list(labels.values()),
+        categorical=list(labels.values()),
         groupby="responder",
         categorical_method=categorical_method,  # type: ignore[arg-type]
-        levels=table3_levels(),
+        levels={labels[key]: order for key, order in table3_levels().items()},
         group_labels={"Responder": "Responder (CR+PR)", "Non-responder": "Non-responder (SD+PD)"},
     )
 
