@@ -228,3 +228,16 @@ def test_plot_scaled_schoenfeld_returns_axes() -> None:
     residuals = pg.scaled_schoenfeld(df, "pfs", ["lesions_gt3"])
     ax = pg.plot_scaled_schoenfeld(residuals, "lesions_gt3", coef=0.5)
     assert [line.get_gid() for line in ax.lines][:2] == ["lowess", "coef"]
+
+
+def test_logrank_p_many_equals_one_test_at_a_time() -> None:
+    from lungmets.survival_stats import logrank_fast
+
+    df = _cohort()
+    time = df["pfs_months"].to_numpy()
+    event = df["pfs_event"].to_numpy()
+    cuts = [2, 3, 5, 7]
+    splits = np.column_stack([(df["n_lesions"] > c).to_numpy() for c in cuts])
+    many = pg.logrank_p_many(time, event, splits)
+    one = [logrank_fast(time, groups=splits[:, j], events=event).p_value for j in range(4)]
+    assert many == pytest.approx(one, rel=1e-9)

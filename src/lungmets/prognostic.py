@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import chdtrc
 from scipy.stats import norm
 
 from lungmets.survival_stats import cox_fit, logrank_fast
@@ -38,9 +39,13 @@ __all__ = [
     "events_per_variable",
     "factor_groups",
     "implied_wald",
+    "logrank_p_many",
     "min_p_null",
+    "multivariable_claims",
     "n_parameters",
+    "paper_model",
     "ph_tests",
+    "plot_cutpoint_scan",
     "plot_scaled_schoenfeld",
     "scaled_schoenfeld",
     "univariate_table",
@@ -233,6 +238,50 @@ def univariate_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def paper_model(endpoint: Endpoint) -> list[str]:
+    """Factors in the paper's final Cox model, read from which Table 1 HR claims exist."""
+    from lungmets.claims import load_claims
+
+    _endpoint_columns(endpoint)
+    prefix = f"t1_{endpoint}_mv_hr_"
+    ids = [i for i in load_claims() if i.startswith(prefix)]
+    factors = [i.removeprefix(prefix) for i in ids]
+    unknown = [f for f in factors if f not in FACTORS]
+    if unknown:
+        raise KeyError(f"claims.csv: Table 1 HR claims for unknown factors {unknown}")
+    return [f for f in FACTORS if f in factors]
+
+
+def multivariable_claims(df: pd.DataFrame, endpoint: Endpoint) -> pd.DataFrame:
+    """The paper's final Cox model refitted (Breslow ties, as SPSS), beside Table 1 and the text.
+
+    Every printing of each HR, CI limit and p (``t1_`` and ``res_`` claims) gets a row, so a
+    disagreement between Table 1 and the Results text shows up as two rows with one value.
+    """
+    from lungmets.claims import load_claims
+    from lungmets.endpoints import compare_to_claims
+    from lungmets.survival_stats import cox_fit_statsmodels
+
+    factors = paper_model(endpoint)
+    time_col, event_col = _endpoint_columns(endpoint)
+    design = cox_design(df, factors)
+    data = pd.concat([df[[time_col, event_col]], design], axis=1)
+    fit = cox_fit_statsmodels(data, time_col, event_col, list(design.columns), ties="breslow")
+    catalogue = load_claims()
+    values: dict[str, float] = {}
+    for factor, column in zip(factors, design.columns, strict=True):
+        numbers = {
+            "hr": fit.hr[column], "ci_lower": fit.ci_lower[column],
+            "ci_upper": fit.ci_upper[column], "p": fit.p[column],
+        }
+        for prefix in ("t1", "res"):
+            for quantity, number in numbers.items():
+                claim_id = f"{prefix}_{endpoint}_mv_{quantity}_{factor}"
+                if claim_id in catalogue:
+                    values[claim_id] = float(number)
+    return compare_to_claims(values)
 
 
 def events_per_variable(df: pd.DataFrame, endpoint: Endpoint, n_parameters: int) -> float:
@@ -429,13 +478,42 @@ def min_p_null(
         raise ValueError(f"no cut-point leaves {min_group} patients on each side")
     rng = np.random.default_rng(seed)
     out = np.empty(n_sim)
+    cut_values = np.asarray(cuts)
     for i in range(n_sim):
         shuffled = rng.permutation(values)
-        out[i] = min(
-            logrank_fast(time, groups=cutpoint_groups(shuffled, c, rule), events=event).p_value
-            for c in cuts
-        )
+        if rule == ">=":
+            splits = shuffled[:, None] >= cut_values[None, :]
+        else:
+            splits = shuffled[:, None] > cut_values[None, :]
+        out[i] = logrank_p_many(time, event, splits).min()
     return out
+
+
+def logrank_p_many(
+    durations: ArrayLike, events: ArrayLike, splits: ArrayLike
+) -> NDArray[np.float64]:
+    """Two-group log-rank p for many splits of the same patients at once (one per column).
+
+    ``splits`` is an (n_patients, n_splits) 0/1 matrix. Same statistic as
+    :func:`lungmets.survival_stats.logrank_fast` (Mantel-Haenszel variance at ties), computed
+    with matrix products so that thousands of permutations stay fast.
+    """
+    time = np.asarray(durations, dtype=float)
+    event = np.asarray(events, dtype=float)
+    groups = np.asarray(splits, dtype=float)
+    if groups.ndim != 2 or groups.shape[0] != time.size:
+        raise ValueError(f"splits must be (n_patients={time.size}, n_splits); got {groups.shape}")
+    event_times = np.unique(time[event == 1])
+    at_risk = (time[None, :] >= event_times[:, None]).astype(float)
+    died = ((time[None, :] == event_times[:, None]) & (event[None, :] == 1)).astype(float)
+    n, d = at_risk.sum(axis=1), died.sum(axis=1)
+    n1, d1 = at_risk @ groups, died @ groups
+    expected = (d / n)[:, None] * n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
+        variance = (weight[:, None] * (n1 / n[:, None]) * (1 - n1 / n[:, None])).sum(axis=0)
+        statistic = (d1 - expected).sum(axis=0) ** 2 / variance
+    return chdtrc(1, statistic)
 
 
 def altman_corrected_p(p_min: float, epsilon: float = 0.1) -> float:
@@ -519,6 +597,29 @@ def scaled_schoenfeld(
     km = 1 - kmf.survival_function_at_times(times.to_numpy()).to_numpy()
     out = resid.assign(time=times.to_numpy(), km_time=km).sort_values("time")
     return out[["time", "km_time", *covariates]].reset_index(drop=True)
+
+
+def plot_cutpoint_scan(
+    scan: pd.DataFrame, published_cut: float | None = None, ax: Axes | None = None,
+    *, label: str = "cut-point",
+) -> Axes:
+    """Log-rank p (log scale) against the cut-point, with 0.05 and the paper's cut marked.
+
+    The jagged line is the point: p swings with the cut, so the smallest p is partly chance.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
+    ax.plot(scan["cutpoint"], scan["p"], marker="o", markersize=4, color="C0", gid="scan")
+    ax.set_yscale("log")
+    ax.axhline(0.05, color="C3", linestyle="--", linewidth=1, gid="alpha")
+    if published_cut is not None:
+        ax.axvline(published_cut, color="0.3", linestyle=":", linewidth=1.2, gid="published")
+    ax.set_xlabel(label)
+    ax.set_ylabel("log-rank p")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
 
 
 def plot_scaled_schoenfeld(
