@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.prognostic import FACTORS, cox_design, factor_groups
@@ -47,6 +48,8 @@ __all__ = [
     "Quantity",
     "canonical_seed",
     "member_columns",
+    "plot_hits",
+    "plot_member_values",
     "read_members",
     "run_ensemble",
     "seeds_from",
@@ -301,23 +304,27 @@ def run_ensemble(
 
     ``calibrate`` and ``score`` are parameters (module-level functions, so worker processes can
     pickle them) so that tests can pass a cheap stand-in. ``workers=1`` runs in this process.
-    ``on_member`` is called with each finished row (e.g. to append it to a partial cache).
+    ``on_member`` is called with each row as it finishes (completion order; e.g. to update a
+    partial cache); the returned table is sorted by seed whatever the order.
     """
     todo = sorted({int(s) for s in seeds})
     job = partial(_run_member, calibrate=calibrate, score=score)
-    rows = []
+    rows: list[dict[str, Any]] = []
+
+    def collect(row: dict[str, Any]) -> None:
+        rows.append(row)
+        if on_member is not None:
+            on_member(row)
+
     if workers == 1:
-        results: Iterable[dict[str, Any]] = map(job, todo)
-        for row in results:
-            rows.append(row)
-            if on_member is not None:
-                on_member(row)
+        for seed in todo:
+            collect(job(seed))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for row in pool.map(job, todo):
-                rows.append(row)
-                if on_member is not None:
-                    on_member(row)
+            for future in as_completed([pool.submit(job, seed) for seed in todo]):
+                collect(future.result())
+    if not rows:
+        return pd.DataFrame(columns=member_columns())
     return _tidy(pd.DataFrame(rows))
 
 
@@ -408,3 +415,76 @@ def seeds_from(text: str) -> Sequence[int]:
         elif part.strip():
             seeds.append(int(part))
     return seeds
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_hits(members: pd.DataFrame, canonical: int | None = None, ax: Axes | None = None
+              ) -> Axes:
+    """Bar chart of members by number of claims hit; the canonical member's bar is outlined."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+    counts = members["hits"].value_counts().sort_index()
+    colours = ["0.6"] * len(counts)
+    if canonical is not None:
+        best = int(members.loc[members["seed"] == canonical, "hits"].iloc[0])
+        colours = ["C3" if h == best else "0.6" for h in counts.index]
+    ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
+    ax.set_xlabel(f"Claims reproduced at printed precision (of {int(members['claims'].max())})")
+    ax.set_ylabel("Ensemble members")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_member_values(
+    members: pd.DataFrame,
+    column: str,
+    canonical: int | None = None,
+    ax: Axes | None = None,
+    *,
+    bins: int = 20,
+) -> Axes:
+    """Histogram of one quantity across members, the middle 95% shaded, the canonical member as
+    a red line, and a dotted line at the null (1 for a hazard ratio, 0 for a difference, 0.05
+    for a p-value). Members where the quantity is undefined (nan) are counted in the title."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+    q = QUANTITIES.get(column, Quantity(column, column, ""))
+    x = members[column].astype(float)
+    ok = x.dropna()
+    log = q.unit in ("HR", "p") and len(ok) > 0 and bool((ok > 0).all())
+    if len(ok):
+        lo, hi = np.quantile(ok, [0.025, 0.975])
+        ax.axvspan(lo, hi, color="C0", alpha=0.12, label="middle 95% of members")
+        edges = (np.geomspace(ok.min(), ok.max(), bins + 1) if log and ok.min() < ok.max()
+                 else bins)
+        ax.hist(ok, bins=edges, color="C0", alpha=0.8)
+    null = {"HR": 1.0, "p": 0.05, "months": 0.0}.get(q.unit) if column.endswith(
+        ("_diff", "_vs_co")) or q.unit in ("HR", "p") else None
+    if null is not None:
+        ax.axvline(null, color="0.3", linestyle=":",
+                   label={"HR": "no effect (HR 1)", "p": "p = 0.05", "months": "no difference"}
+                   [q.unit])
+    if canonical is not None:
+        v = float(x[members["seed"] == canonical].iloc[0])
+        if math.isfinite(v):
+            ax.axvline(v, color="C3", linewidth=2, label="canonical cohort")
+    if log:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    missing = int(x.isna().sum())
+    ax.set_title(q.label + (f" ({missing} members undefined)" if missing else ""), fontsize=10)
+    ax.set_xlabel(f"{q.unit}{' (log scale)' if log else ''}")
+    ax.set_ylabel("Members")
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
