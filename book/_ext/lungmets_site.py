@@ -8,9 +8,10 @@ Why each part exists:
   so the Binder link is retargeted to ``notebooks/<page>.ipynb``; a chapter without its
   twin is a warning (fatal under ``-W``).
 * The self-hosted widget bundle (``_static/@jupyter-widgets/html-manager/dist/embed-amd.js``)
-  finds its icon fonts relative to its RequireJS module id, and RequireJS resolves ids
-  from the page's folder by default. Pointing RequireJS's ``baseUrl`` at ``_static/``
-  (relative, so it also works from a folder on disk) keeps the fonts local on every page.
+  finds its icon fonts relative to its RequireJS module ids, and RequireJS resolves ids
+  from the page's folder by default. A relative ``baseUrl`` of ``_static/`` plus ``paths``
+  mapping every bundled module into the fonts' folder keeps the fonts local on every
+  page, served or opened from disk.
 * ipywidgets 8 calls MathJax 2's ``MathJax.Hub.Queue``; a small shim forwards it to
   MathJax 3 (self-hosted), so widget pages with maths do not throw.
 * Without an icon link every page logs a 404 for ``/favicon.ico``; an empty data URL
@@ -31,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-__all__ = ["setup", "twin_path"]
+__all__ = ["retarget_launch_url", "setup", "twin_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,16 @@ BOOK_DIR = "book"
 NOTEBOOK_DIR = "notebooks"
 WIDGET_BUNDLE = "embed-amd.js"
 REQUIREJS = "require.js"
+WIDGET_DIST = "@jupyter-widgets/html-manager/dist/"
+# The bundle defines these AMD modules; each resolves its fonts next to its own URL, and
+# which module's @font-face wins depends on timing. Mapping all of them into the folder that
+# holds the fonts makes every candidate URL local (relative to baseUrl = _static/).
+WIDGET_MODULE_PATHS = {
+    "@jupyter-widgets/base": WIDGET_DIST + "base",
+    "@jupyter-widgets/controls": WIDGET_DIST + "controls",
+    "@jupyter-widgets/html-manager": WIDGET_DIST + "html-manager",
+    "@jupyter-widgets/html-manager/dist/libembed-amd": WIDGET_DIST + "libembed-amd",
+}
 
 # ipywidgets 8 typesets widget labels with MathJax 2's API (MathJax.Hub.Queue) whenever
 # window.MathJax exists; the site loads MathJax 3, which has no Hub, so every widget page
@@ -79,7 +90,7 @@ def _is_chapter(app: Sphinx, pagename: str) -> bool:
     return "kernelspec" in app.env.metadata.get(pagename, {})
 
 
-def _retarget(url: str, twin: str) -> str:
+def retarget_launch_url(url: str, twin: str) -> str:
     """Replace the file in a launch URL's ``urlpath`` (``lab/tree/<file>``) by the twin."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
@@ -130,7 +141,7 @@ def retarget_launch_buttons(
         )
         return
     for button in binder_links:
-        button["url"] = _retarget(button["url"], twin)
+        button["url"] = retarget_launch_url(button["url"], twin)
 
 
 def configure_requirejs(
@@ -153,8 +164,8 @@ def configure_requirejs(
         )
         return
     require_js = scripts[positions[0]]
-    base_url = context["pathto"]("_static/", 1)
-    body = f"require.config({{baseUrl: {json.dumps(base_url)}}});{MATHJAX2_HUB_SHIM}"
+    config = {"baseUrl": context["pathto"]("_static/", 1), "paths": WIDGET_MODULE_PATHS}
+    body = f"require.config({json.dumps(config)});{MATHJAX2_HUB_SHIM}"
     # Same asset class and priority as require.js, inserted right after it: the sort by
     # priority before rendering is stable, so it runs between require.js and the bundle.
     config_js = type(require_js)("", priority=require_js.priority, body=body)
