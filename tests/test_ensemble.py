@@ -152,3 +152,20 @@ def test_read_members_names_file_row_and_column_of_a_duplicate_seed(tmp_path: Pa
 
 def test_seeds_from_ranges_and_lists() -> None:
     assert list(ensemble.seeds_from("0-3,7")) == [0, 1, 2, 3, 7]
+
+
+def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lungmets.ensemble import plot_hits, plot_member_values
+
+    members = run_ensemble(range(6), stand_in_calibrate, stand_in_score, workers=1)
+    canon = canonical_seed(members)
+    ax = plot_member_values(members, "os_uni_hr_sorafenib", canon)
+    xs = sorted(float(line.get_xdata()[0]) for line in ax.get_lines())
+    value = float(members.loc[members["seed"] == canon, "os_uni_hr_sorafenib"].iloc[0])
+    assert xs == sorted([1.0, value])
+    assert ax.get_xscale() == "log"
+    bars = plot_hits(members, canon).patches
+    assert sum(b.get_height() for b in bars) == len(members)
