@@ -90,6 +90,8 @@ def test_classify_change_at_the_thresholds(lesions: pd.DataFrame) -> None:
     assert classify_change(change).tolist() == ["PR", "PD", "CR", "PR"]
     assert classify_change(change, pr_threshold=-40).tolist() == ["PR", "PD", "CR", "SD"]
     assert classify_change([20.0, 19.9]).tolist() == ["PD", "SD"]
+    # 2.0 cm -> 1.4 cm is exactly -30% on paper; floating point must not turn it into SD
+    assert classify_change([100 * (1.4 - 2.0) / 2.0, -29.999999999999996]).tolist() == ["PR", "PR"]
 
 
 def test_lesion_percent_change_by_hand(lesions: pd.DataFrame) -> None:

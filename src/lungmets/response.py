@@ -38,6 +38,9 @@ __all__ = [
 RESPONSES = ("CR", "PR", "SD", "PD")
 """The four categories, best to worst."""
 
+_TOLERANCE = 1e-9
+"""Percentage points: a change of exactly -30% computed as -29.999999999999996 is still PR."""
+
 
 class RateCI(NamedTuple):
     """A proportion (0-1) with the bounds of its confidence interval."""
@@ -138,7 +141,11 @@ def classify_change(
     if len(bad):
         raise ValueError(f"classify_change: entry {bad[0]!r} = {change[bad[0]]} is not a % change")
     calls = np.select(
-        [np.isclose(change, -100.0), change <= pr_threshold, change >= pd_threshold],
+        [
+            np.isclose(change, -100.0),
+            change <= pr_threshold + _TOLERANCE,
+            change >= pd_threshold - _TOLERANCE,
+        ],
         ["CR", "PR", "PD"],
         "SD",
     )
