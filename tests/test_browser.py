@@ -1,7 +1,8 @@
 """Real-browser test of the built site: headless Chromium, served from 127.0.0.1 only.
 
 Every request to any other host is blocked and recorded, so a page that still needs a CDN
-fails here even if the machine is online. For every page: no console error, no failed
+fails here even if the machine is online. For every page, served and opened from disk
+(file://): no console error, no failed
 request, images decoded, maths typeset, widgets rendered from their saved state; on the
 sensitivity panels page, moving a slider changes what is shown, with no kernel.
 """
@@ -117,13 +118,16 @@ def browser_context(browser: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def open_page(browser_context: object, site_url: str) -> Iterator[object]:
-    """Open one page of the site; yields (page, recorder) after it has settled."""
+def open_page(browser_context: object, site_url: str, built_site: Path) -> Iterator[object]:
+    """Yield (visit, recorder): visit(docname, from_disk=False) opens a page and lets it settle.
+
+    Pages come from the local server, or (from_disk) straight from _build/html via file://.
+    """
     recorder = _Recorder()
 
     def route(route: object) -> None:
         url = route.request.url
-        if urlsplit(url).hostname == LOCAL_HOST:
+        if urlsplit(url).hostname == LOCAL_HOST or urlsplit(url).scheme == "file":
             route.continue_()
         else:
             recorder.blocked.append(url)
@@ -131,6 +135,7 @@ def open_page(browser_context: object, site_url: str) -> Iterator[object]:
 
     browser_context.route("**/*", route)
     page = browser_context.new_page()
+
     def on_console(message: object) -> None:
         if message.type == "error":
             recorder.errors.append(f"console: {message.text} at {message.location.get('url')}")
@@ -145,8 +150,9 @@ def open_page(browser_context: object, site_url: str) -> Iterator[object]:
         f"{request.url} ({request.failure})"))
     page.on("response", on_response)
 
-    def visit(docname: str) -> object:
-        page.goto(f"{site_url}{docname}.html", wait_until="load")
+    def visit(docname: str, from_disk: bool = False) -> object:
+        base = built_site.resolve().as_uri() + "/" if from_disk else site_url
+        page.goto(f"{base}{docname}.html", wait_until="load")
         page.wait_for_load_state("networkidle")
         return page
 
@@ -207,10 +213,11 @@ def test_the_browser_test_visits_every_built_page(built_site: Path) -> None:
     assert built == set(ALL_PAGES)
 
 
+@pytest.mark.parametrize("from_disk", [False, True], ids=["served", "from-disk"])
 @pytest.mark.parametrize("docname", ALL_PAGES)
-def test_page_loads_cleanly_and_offline(open_page: object, docname: str) -> None:
+def test_page_loads_cleanly_and_offline(open_page: object, docname: str, from_disk: bool) -> None:
     visit, recorder = open_page
-    page = visit(docname)
+    page = visit(docname, from_disk)
     if docname == "index":  # a redirect to the root page
         page.wait_for_url(f"**/{toc_pages()[0]}.html")
         page.wait_for_load_state("networkidle")
