@@ -97,6 +97,7 @@ def test_a_chapter_without_its_twin_fails_the_strict_build(tmp_path: Path) -> No
     (tmp_path / "_config.yml").write_text(textwrap.dedent(f"""\
         title: twin check
         only_build_toc_files: true
+        exclude_patterns: [notebooks, _build]
         execute:
           execute_notebooks: cache
         repository:
@@ -143,3 +144,8 @@ def test_a_chapter_without_its_twin_fails_the_strict_build(tmp_path: Path) -> No
         "https://mybinder.org/v2/gh/example-org/example-repo/main"
         "?urlpath=lab/tree/notebooks/lonely.ipynb"
     ]
+
+    (tmp_path / "notebooks" / "lonely.ipynb").unlink()  # page unchanged: still re-checked
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "has no notebook twin at notebooks/lonely.ipynb" in result.stdout + result.stderr

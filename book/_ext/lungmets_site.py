@@ -110,6 +110,16 @@ def retarget_launch_buttons(
     """Point each chapter's Binder link at its notebook twin; warn if the twin is missing."""
     if doctree is None or not _is_chapter(app, pagename):
         return
+    if not pagename.startswith(BOOK_DIR + "/"):
+        logger.warning(
+            "chapter %s is outside %s/, so it has no notebook twin rule",
+            pagename,
+            BOOK_DIR,
+            location=pagename,
+            type="lungmets",
+            subtype="missing_twin",
+        )
+        return
     twin = twin_path(pagename)
     if not (Path(app.srcdir) / twin).is_file():
         logger.warning(
@@ -144,10 +154,28 @@ def retarget_launch_buttons(
         button["url"] = retarget_launch_url(button["url"], twin)
 
 
+def reread_chapters_missing_twins(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read chapters whose twin is missing or appeared/vanished since the last build.
+
+    Sphinx rewrites only pages whose source changed, so without this an unchanged chapter
+    would keep a stale launch link, or lose its missing-twin warning on the next build.
+    """
+    before: dict[str, bool] = getattr(env, "lungmets_twin_present", {})
+    now = {
+        docname: (Path(app.srcdir) / twin_path(docname)).is_file()
+        for docname in env.found_docs - removed
+        if docname.startswith(BOOK_DIR + "/") and "kernelspec" in env.metadata.get(docname, {})
+    }
+    env.lungmets_twin_present = now
+    return sorted(d for d, present in now.items() if not present or before.get(d) is not True)
+
+
 def configure_requirejs(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """On widget pages, set RequireJS's baseUrl to _static/ right after require.js loads."""
+    """On widget pages, right after require.js: RequireJS baseUrl/paths and the MathJax shim."""
     scripts = context.get("script_files", [])
     names = [str(getattr(js, "filename", "") or "") for js in scripts]
     if not any(n.endswith(WIDGET_BUNDLE) for n in names):
@@ -229,4 +257,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_favicon_placeholder, priority=600)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", write_index_redirect, priority=400)
+    app.connect("env-get-outdated", reread_chapters_missing_twins)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
