@@ -154,6 +154,15 @@ def retarget_launch_buttons(
         button["url"] = retarget_launch_url(button["url"], twin)
 
 
+def _twin_states(app: Sphinx, env: Any, docnames: set[str]) -> dict[str, bool]:
+    """For each chapter among docnames (as last read), whether its twin exists now."""
+    return {
+        docname: (Path(app.srcdir) / twin_path(docname)).is_file()
+        for docname in docnames
+        if docname.startswith(BOOK_DIR + "/") and "kernelspec" in env.metadata.get(docname, {})
+    }
+
+
 def reread_chapters_missing_twins(
     app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
@@ -163,13 +172,13 @@ def reread_chapters_missing_twins(
     would keep a stale launch link, or lose its missing-twin warning on the next build.
     """
     before: dict[str, bool] = getattr(env, "lungmets_twin_present", {})
-    now = {
-        docname: (Path(app.srcdir) / twin_path(docname)).is_file()
-        for docname in env.found_docs - removed
-        if docname.startswith(BOOK_DIR + "/") and "kernelspec" in env.metadata.get(docname, {})
-    }
-    env.lungmets_twin_present = now
-    return sorted(d for d, present in now.items() if not present or before.get(d) is not True)
+    now = _twin_states(app, env, env.found_docs - removed)
+    return sorted(d for d, present in now.items() if not present or before.get(d) != present)
+
+
+def remember_twin_states(app: Sphinx, env: Any) -> None:
+    """Store each chapter's twin state after reading, for the next build's comparison."""
+    env.lungmets_twin_present = _twin_states(app, env, env.found_docs)
 
 
 def configure_requirejs(
@@ -258,4 +267,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", write_index_redirect, priority=400)
     app.connect("env-get-outdated", reread_chapters_missing_twins)
+    app.connect("env-updated", remember_twin_states)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
