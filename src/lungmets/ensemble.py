@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -38,20 +40,24 @@ from lungmets.stepwise import cox_newton
 from lungmets.survival_stats import km_median_spss, reverse_km_median_followup
 
 __all__ = [
+    "COHORT_CACHE",
     "ENSEMBLE_DIR",
     "FINAL_MODELS",
     "MEMBERS_CSV",
     "QUANTITIES",
     "RMST_HORIZON_MONTHS",
+    "CachedMember",
     "CohortLike",
     "MemberScore",
     "Quantity",
+    "cached_calibrate",
     "canonical_seed",
     "member_columns",
     "plot_hits",
     "plot_member_values",
     "read_members",
     "run_ensemble",
+    "score_member",
     "seeds_from",
     "summarise_member",
     "summary_table",
@@ -286,6 +292,53 @@ QUANTITIES: dict[str, Quantity] = {
 
 
 # --------------------------------------------------------------------------- running and caching
+
+
+COHORT_CACHE: Path = Path(tempfile.gettempdir()) / "lungmets-ensemble-cohorts"
+"""Where each member's four CSVs are kept between runs (not committed: about 30 kB a member)."""
+
+
+@dataclass(frozen=True)
+class CachedMember:
+    """A member read back from its CSVs (``cohort``, a :class:`lungmets.reconstruct.Cohort`),
+    with the loss its calibration reached."""
+
+    patients: pd.DataFrame
+    validation: pd.DataFrame
+    cohort: Any
+    loss: float
+
+
+def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE) -> CachedMember:
+    """``calibrate(seed)`` once: the member is written with the reconstruction's own writer and
+    read back, so every member (and the committed canonical cohort) is summarised from the
+    same rounded CSVs; a rerun reads the files instead of recalibrating (minutes per member).
+    The calibration loss, which the CSVs do not hold, is kept beside them in ``loss.txt``."""
+    from lungmets.reconstruct import load_cohort, write_cohort
+
+    directory = root / f"seed-{int(seed)}"
+    loss_file = directory / "loss.txt"
+    if not loss_file.exists():
+        cohort = calibrate(int(seed))
+        tmp = root / f".seed-{int(seed)}.tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(directory, ignore_errors=True)  # a half-written member from a killed run
+        write_cohort(cohort, tmp)
+        calibration = getattr(cohort, "calibration", None)
+        loss = getattr(calibration, "loss", math.nan)
+        (tmp / "loss.txt").write_text(f"{float(loss)!r}\n", encoding="utf-8")
+        tmp.replace(directory)
+    loaded = load_cohort(directory)
+    return CachedMember(loaded.patients, loaded.validation, loaded,
+                        float(loss_file.read_text(encoding="utf-8")))
+
+
+def score_member(member: CachedMember) -> MemberScore:
+    """Claims hit by one member, judged by the book's own scorecard, and its calibration loss."""
+    from lungmets.scorecard import scorecard
+
+    card = scorecard(member.cohort)
+    return MemberScore(int(card["hit"].sum()), len(card), float(member.loss))
 
 
 def _run_member(seed: int, calibrate: Calibrate, score: Score) -> dict[str, Any]:
