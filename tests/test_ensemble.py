@@ -18,7 +18,7 @@ import pytest
 from lungmets import ensemble
 from lungmets.ensemble import (
     MemberScore,
-    canonical_seed,
+    best_member_seed,
     member_columns,
     read_members,
     run_ensemble,
@@ -136,8 +136,8 @@ def _members(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
         pytest.param([(1, 52, float("nan")), (2, 52, 0.5)], 2, id="missing_loss_ranks_last"),
     ],
 )
-def test_canonical_rule_on_constructed_tables(rows: list, expected: int) -> None:
-    assert canonical_seed(_members(rows)) == expected
+def test_best_member_rule_on_constructed_tables(rows: list, expected: int) -> None:
+    assert best_member_seed(_members(rows)) == expected
 
 
 def test_read_members_names_file_row_and_column_of_a_duplicate_seed(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
     from lungmets.ensemble import plot_hits, plot_member_values
 
     members = run_ensemble(range(6), stand_in_calibrate, stand_in_score, workers=1)
-    canon = canonical_seed(members)
+    canon = best_member_seed(members)
     ax = plot_member_values(members, "os_uni_hr_sorafenib", canon)
     xs = sorted(float(line.get_xdata()[0]) for line in ax.get_lines())
     value = float(members.loc[members["seed"] == canon, "os_uni_hr_sorafenib"].iloc[0])
@@ -169,3 +169,42 @@ def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
     assert ax.get_xscale() == "log"
     bars = plot_hits(members, canon).patches
     assert sum(b.get_height() for b in bars) == len(members)
+
+
+# --------------------------------------------------------------------------- the committed cache
+
+
+def test_cached_members_table_matches_its_manifest() -> None:
+    """members.csv has the schema, and exactly the members and budget manifest.json claims."""
+    import json
+
+    from lungmets.reconstruct import CANONICAL_ITERATIONS, CANONICAL_SEED
+
+    members = read_members()
+    manifest = json.loads((ensemble.ENSEMBLE_DIR / "manifest.json").read_text())
+    assert list(members.columns) == member_columns(with_validation=True)
+    assert len(members) == manifest["members"]
+    assert members["seed"].tolist() == sorted(manifest["seeds"])
+    assert manifest["iterations"] == CANONICAL_ITERATIONS
+    assert manifest["canonical_seed"] == CANONICAL_SEED
+    assert (members["claims"] > 0).all() and (members["hits"] <= members["claims"]).all()
+
+
+def test_committed_cohort_is_the_ensemble_member_of_the_canonical_seed() -> None:
+    """The canonical rule: the committed cohort is the member of the seed fixed in advance.
+
+    Its summaries recomputed from data/synthetic/*.csv must equal that member's cached row
+    (six significant digits, the cache's precision; nan where both are nan). The loss is not
+    in the CSVs, so it is not compared.
+    """
+    from lungmets.reconstruct import CANONICAL_SEED, load_cohort
+
+    cohort = load_cohort()
+    member = ensemble.CachedMember(cohort.patients, cohort.validation, cohort, math.nan)
+    fresh = summarise_member(member, CANONICAL_SEED, ensemble.score_member(member))
+    cached = read_members().set_index("seed").loc[CANONICAL_SEED]
+    assert (int(cached["hits"]), int(cached["claims"])) == (fresh["hits"], fresh["claims"])
+    for column in member_columns(with_validation=True)[4:]:
+        a, b = float(cached[column]), float(fresh[column])
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-5, abs=1e-9), (
+            column, a, b)
