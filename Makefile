@@ -33,7 +33,7 @@ browser:
 
 ## Every test: lint, unit tests, the book build and the real-browser test of the site.
 test: $(STAMP) vendor browser
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts book/_ext
 	$(BIN)/python -m pytest
 
 ## Serve the built site on http://127.0.0.1:8000 (optional).
