@@ -20,6 +20,7 @@ spread shown is a lower bound on what the aggregates leave open.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import shutil
@@ -35,12 +36,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from lungmets.paths import SYNTHETIC_DIR
+from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
 from lungmets.prognostic import FACTORS, cox_design, factor_groups
 from lungmets.stepwise import cox_newton
 from lungmets.survival_stats import km_median_spss, reverse_km_median_followup
 
 __all__ = [
+    "CALIBRATION_SOURCES",
     "COHORT_CACHE",
     "ENSEMBLE_DIR",
     "FINAL_MODELS",
@@ -53,6 +55,7 @@ __all__ = [
     "Quantity",
     "best_member_seed",
     "cached_calibrate",
+    "calibration_fingerprint",
     "member_columns",
     "plot_hits",
     "plot_member_values",
@@ -296,7 +299,8 @@ QUANTITIES: dict[str, Quantity] = {
 
 
 COHORT_CACHE: Path = Path(tempfile.gettempdir()) / "lungmets-ensemble-cohorts"
-"""Where each member's four CSVs are kept between runs (not committed: about 30 kB a member)."""
+"""Where each member's four CSVs are kept between runs, one folder per calibration fingerprint
+(not committed: about 30 kB a member)."""
 
 
 @dataclass(frozen=True)
@@ -310,10 +314,28 @@ class CachedMember:
     loss: float
 
 
+CALIBRATION_SOURCES: tuple[str, ...] = (
+    "src/lungmets/calibrate.py", "src/lungmets/covariates.py", "src/lungmets/reconstruct.py",
+    "data/published/claims.csv",
+)
+"""Files that decide what a seed calibrates to (paths from the repository root)."""
+
+
+def calibration_fingerprint() -> str:
+    """SHA-256 over :data:`CALIBRATION_SOURCES`: cached members are kept per fingerprint, so a
+    change to the calibration can never be mixed with members calibrated before it."""
+    digest = hashlib.sha256()
+    for name in CALIBRATION_SOURCES:
+        digest.update(name.encode())
+        digest.update((REPO_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
 def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE) -> CachedMember:
     """``calibrate(seed)`` once: the member is written with the reconstruction's own writer and
     read back, so every member (and the committed canonical cohort) is summarised from the
     same rounded CSVs; a rerun reads the files instead of recalibrating (minutes per member).
+    ``root`` should name the calibration's version (see :func:`calibration_fingerprint`).
     The calibration loss, which the CSVs do not hold, is kept beside them in ``loss.txt``."""
     from lungmets.reconstruct import load_cohort, write_cohort
 
@@ -361,7 +383,7 @@ def run_ensemble(
     ``on_member`` is called with each row as it finishes (completion order; e.g. to update a
     partial cache); the returned table is sorted by seed whatever the order.
     """
-    todo = sorted({int(s) for s in seeds})
+    todo = list(dict.fromkeys(int(s) for s in seeds))  # given order: first listed, first run
     job = partial(_run_member, calibrate=calibrate, score=score)
     rows: list[dict[str, Any]] = []
 
