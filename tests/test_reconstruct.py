@@ -14,6 +14,7 @@ from lungmets.claims import claim, value
 from lungmets.covariates import AE_EVENTS, LesionRule, classify_patient
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.reconstruct import (
+    CANONICAL_CHAINS,
     CANONICAL_ITERATIONS,
     CANONICAL_SEED,
     FILES,
@@ -216,7 +217,8 @@ def test_contradictions_table_names_real_claims() -> None:
 
 def test_regeneration_is_byte_identical(tmp_path) -> None:
     """The committed files are exactly what the canonical seed and budget produce."""
-    write_cohort(calibrate(CANONICAL_SEED, CANONICAL_ITERATIONS), tmp_path)
+    write_cohort(calibrate(CANONICAL_SEED, CANONICAL_ITERATIONS, CANONICAL_CHAINS, workers=2),
+                 tmp_path)
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (SYNTHETIC_DIR / name).read_bytes(), name
 

@@ -15,6 +15,7 @@ scorecard cites these ids for every miss they explain.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from lungmets.covariates import (
 from lungmets.paths import SYNTHETIC_DIR
 
 __all__ = [
+    "CANONICAL_CHAINS",
     "CANONICAL_ITERATIONS",
     "CANONICAL_SEED",
     "FILES",
@@ -55,7 +57,9 @@ __all__ = [
 CANONICAL_SEED = 2016
 """The seed of the committed cohort (the paper's year; any seed gives a valid cohort)."""
 CANONICAL_ITERATIONS = 40_000
-"""Annealing budget of the committed cohort (see benchmarks/calibration.md for its time)."""
+"""Annealing iterations per chain of the committed cohort (benchmarks/calibration.md)."""
+CANONICAL_CHAINS = 2
+"""Independent annealing chains per seed (the best is kept); run in parallel with workers=2."""
 
 FILES: tuple[str, ...] = ("patients.csv", "lesions.csv", "adverse_events.csv", "validation.csv")
 
@@ -102,10 +106,14 @@ def _codes(cal: Calibration, factor: str) -> np.ndarray:
     return cal.codes[:, list(FACTOR_LEVELS).index(factor)]
 
 
-def calibrate(seed: int = CANONICAL_SEED, iterations: int = CANONICAL_ITERATIONS) -> Cohort:
+def calibrate(seed: int = CANONICAL_SEED, iterations: int = CANONICAL_ITERATIONS,
+              chains: int = CANONICAL_CHAINS, workers: int = 1) -> Cohort:
     """Build the whole synthetic cohort from a seed: survival calibration, then everything that
-    hangs off it (dates, lesions, responses, doses, adverse events, validation groups)."""
-    cal = calibrate_times(seed, iterations)
+    hangs off it (dates, lesions, responses, doses, adverse events, validation groups).
+
+    The result depends only on (seed, iterations, chains); ``workers`` > 1 runs the chains in
+    parallel processes and changes nothing but the wall time."""
+    cal = calibrate_times(seed, iterations, chains, workers)
     rng = np.random.default_rng([seed, 3])
     n = cal.os.size
     win = study_window()
@@ -251,7 +259,8 @@ def calibrate(seed: int = CANONICAL_SEED, iterations: int = CANONICAL_ITERATIONS
     })
     validation = pd.concat([val_main, val_s], ignore_index=True)
     validation = validation.sort_values("patient_id").reset_index(drop=True)
-    return Cohort(patients, lesions, ae, validation, cal)
+    frames = [_roundtrip(df) for df in (patients, lesions, ae, validation)]
+    return Cohort(*frames, calibration=cal)
 
 
 # --------------------------------------------------------------------------- files
@@ -264,13 +273,32 @@ _FORMATS: dict[str, str] = {
 }
 
 
+_NULLABLE_INT = ("sorafenib_days",)
+
+
 def _format(df: pd.DataFrame) -> pd.DataFrame:
+    """Fixed decimals per column; whole numbers that may be missing written without '.0'."""
     out = df.copy()
     for col in out.columns:
         fmt = _FORMATS.get(col)
         if fmt is not None:
             out[col] = [fmt.format(float(v)) for v in out[col]]
+        elif col in _NULLABLE_INT:
+            out[col] = ["" if pd.isna(v) or v == "" else str(int(v)) for v in out[col]]
     return out
+
+
+def _read(source: Path | io.StringIO) -> pd.DataFrame:
+    return pd.read_csv(source, keep_default_na=False, na_values=[""])
+
+
+def _roundtrip(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame exactly as :func:`load_cohort` would read it back (same values and dtypes),
+    so a freshly calibrated cohort and a loaded one are interchangeable."""
+    buffer = io.StringIO()
+    _format(df).to_csv(buffer, index=False, lineterminator="\n")
+    buffer.seek(0)
+    return _read(buffer)
 
 
 def write_cohort(cohort: Cohort, directory: Path = SYNTHETIC_DIR) -> list[Path]:
@@ -295,7 +323,7 @@ def load_cohort(directory: Path = SYNTHETIC_DIR) -> Cohort:
         if not path.exists():
             raise FileNotFoundError(f"{path}: synthetic cohort file missing; run "
                                     "scripts/build_cohort.py")
-        frames.append(pd.read_csv(path, keep_default_na=False, na_values=[""]))
+        frames.append(_read(path))
     return Cohort(*frames)
 
 
@@ -304,7 +332,9 @@ def load_cohort(directory: Path = SYNTHETIC_DIR) -> Cohort:
 
 def contradictions() -> pd.DataFrame:
     """Every conflict among the published numbers found while calibrating, with arithmetic
-    computed from the catalogue, the claims involved and how the calibration resolved it."""
+    computed from the catalogue, the claims involved, how the calibration resolved it, and
+    ``misses``: the claims the resolution gives up (empty where the row records a reading of
+    the paper that makes its numbers fit, or a tight but feasible combination)."""
     c = claim
     rows = []
 
@@ -389,4 +419,14 @@ def contradictions() -> pd.DataFrame:
                  "but suggests a copied cell)",
                  "all targeted; feasible together"))
     frame = pd.DataFrame(rows, columns=["id", "claims", "arithmetic", "resolution"])
+    mv_ih = tuple(f"{src}_os_mv_{q}_intrahepatic" for src in ("t1", "res")
+                  for q in ("hr", "ci_lower", "ci_upper", "p"))
+    misses = {
+        "C1": ("res_pfs_rate_12m_sorafenib_yes", "disc_pfs_rate_12m_sorafenib_yes"),
+        "C2": ("t2_n_total_sorafenib_yes",),
+        "C3": mv_ih,
+        "C4": ("res_pfs_hr_approx_lesions",),
+        "C9": ("res_os_rate_24m_all",),
+    }
+    frame["misses"] = [misses.get(i, ()) for i in frame.id]
     return frame.sort_values("id").reset_index(drop=True)

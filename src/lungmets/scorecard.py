@@ -1,0 +1,467 @@
+"""The reproduction scorecard: every published claim the SYNTHETIC cohort can speak to, hit or miss.
+
+Why this module exists: a reconstruction is only as honest as its list of misses. For each claim
+id, the reproduced value is recomputed from the committed CSVs with the statistics the paper
+used (SPSS Kaplan-Meier median and SE, Mantel-Haenszel log-rank, forward-stepwise Cox with
+Breslow ties), formatted at the printed precision and judged with :meth:`Claim.matches`. A miss
+names the documented contradiction that explains it (:func:`lungmets.reconstruct.contradictions`)
+or says plainly that the calibration did not reach it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lungmets.claims import Claim, load_claims, value
+from lungmets.covariates import AE_EVENTS
+from lungmets.reconstruct import Cohort, contradictions, load_cohort
+from lungmets.stepwise import forward_stepwise_cox
+from lungmets.survival_stats import (
+    km_median_spss,
+    logrank_fast,
+    pairwise_logrank,
+    survival_at,
+)
+
+__all__ = [
+    "NOT_REACHED",
+    "Reproduction",
+    "computers",
+    "headline",
+    "reproduce",
+    "scorecard",
+]
+
+NOT_REACHED = "calibration did not reach"
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """One claim against the synthetic cohort (``reproduced`` is formatted like ``published``)."""
+
+    claim_id: str
+    published: str
+    reproduced: str
+    hit: bool
+    distance: float
+    note: str
+
+
+Computer = Callable[[Cohort], float]
+
+_FACTOR_COLUMNS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    # Table 3 level -> boolean mask; cut-offs read from the catalogue
+    "sex_male": lambda p: p.sex == "male",
+    "sex_female": lambda p: p.sex == "female",
+    "age_ge60": lambda p: p.age_years >= value("t3_age_cutoff_all"),
+    "age_lt60": lambda p: p.age_years < value("t3_age_cutoff_all"),
+    "pdr_ge6": lambda p: p.pdr_months >= value("t3_pdr_cutoff_all"),
+    "pdr_lt6": lambda p: p.pdr_months < value("t3_pdr_cutoff_all"),
+    "pmfi_ge12": lambda p: p.pmfi_months >= value("t3_pmfi_cutoff_all"),
+    "pmfi_lt12": lambda p: p.pmfi_months < value("t3_pmfi_cutoff_all"),
+    "afp_ge20": lambda p: p.afp_ng_ml >= value("t3_afp_cutoff_all"),
+    "afp_lt20": lambda p: p.afp_ng_ml < value("t3_afp_cutoff_all"),
+    "hepatitis_present": lambda p: p.viral_hepatitis == 1,
+    "hepatitis_absent": lambda p: p.viral_hepatitis == 0,
+    "lesions_le3": lambda p: p.n_lesions <= value("t3_lesions_cutoff_all"),
+    "lesions_gt3": lambda p: p.n_lesions > value("t3_lesions_cutoff_all"),
+    "maxsize_le3": lambda p: p.max_lesion_cm <= value("t3_maxsize_cutoff_all"),
+    "maxsize_gt3": lambda p: p.max_lesion_cm > value("t3_maxsize_cutoff_all"),
+    "intrahepatic_active": lambda p: p.intrahepatic_active == 1,
+    "intrahepatic_inactive": lambda p: p.intrahepatic_active == 0,
+    "livertx_resection": lambda p: p.liver_treatment == "resection",
+    "livertx_tace": lambda p: p.liver_treatment == "tace",
+    "livertx_transplantation": lambda p: p.liver_treatment == "transplantation",
+    "sorafenib_no": lambda p: p.sorafenib == 0,
+    "sorafenib_yes": lambda p: p.sorafenib == 1,
+    "ecog_0_1": lambda p: p.ecog <= 1,
+    "ecog_2": lambda p: p.ecog == 2,
+    "othermets_no": lambda p: p.other_mets == 0,
+    "othermets_yes": lambda p: p.other_mets == 1,
+}
+
+_GROUPS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "all": lambda p: pd.Series(True, index=p.index),
+    "sorafenib_yes": _FACTOR_COLUMNS["sorafenib_yes"],
+    "sorafenib_no": _FACTOR_COLUMNS["sorafenib_no"],
+    "lesions_le3": _FACTOR_COLUMNS["lesions_le3"],
+    "lesions_gt3": _FACTOR_COLUMNS["lesions_gt3"],
+    "intrahepatic_active": _FACTOR_COLUMNS["intrahepatic_active"],
+    "intrahepatic_inactive": _FACTOR_COLUMNS["intrahepatic_inactive"],
+}
+
+_TABLE1_GROUPING: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "sex": lambda p: p.sex,
+    "age": _FACTOR_COLUMNS["age_ge60"],
+    "pdr": _FACTOR_COLUMNS["pdr_ge6"],
+    "pmfi": _FACTOR_COLUMNS["pmfi_ge12"],
+    "afp": _FACTOR_COLUMNS["afp_ge20"],
+    "hepatitis": lambda p: p.viral_hepatitis,
+    "lesions": _FACTOR_COLUMNS["lesions_gt3"],
+    "maxsize": _FACTOR_COLUMNS["maxsize_gt3"],
+    "intrahepatic": lambda p: p.intrahepatic_active,
+    "livertx": lambda p: p.liver_treatment,
+    "sorafenib": lambda p: p.sorafenib,
+    "ecog": _FACTOR_COLUMNS["ecog_2"],
+    "othermets": lambda p: p.other_mets,
+}
+
+_MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib")}
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def _endpoint(p: pd.DataFrame, ep: str) -> tuple[np.ndarray, np.ndarray]:
+    """(time, event): PFS from RT start; OS from detection; 'osrt' = OS from RT start."""
+    if ep == "pfs":
+        return p.pfs_months.to_numpy(float), p.pfs_event.to_numpy(float)
+    if ep == "os":
+        return p.os_months.to_numpy(float), p.os_event.to_numpy(float)
+    if ep == "osrt":
+        return (p.os_months - p.pdr_months).round(1).to_numpy(float), p.os_event.to_numpy(float)
+    raise ValueError(f"unknown endpoint {ep!r}")
+
+
+def _median(ep: str, group: str, what: str) -> Computer:
+    def f(c: Cohort) -> float:
+        p = c.patients[_GROUPS[group](c.patients)]
+        s = km_median_spss(*_endpoint(p, ep))
+        return {"median": s.median, "se": s.se, "ci_lower": s.ci_lower,
+                "ci_upper": s.ci_upper}[what]
+    return f
+
+
+def _val_median(group: str, what: str) -> Computer:
+    def f(c: Cohort) -> float:
+        v = c.validation[c.validation.group == group]
+        s = km_median_spss(v.os_months.to_numpy(float), v.os_event.to_numpy(float))
+        return s.median if what == "median" else s.se
+    return f
+
+
+def _rate(ep: str, group: str, months: float) -> Computer:
+    def f(c: Cohort) -> float:
+        p = c.patients[_GROUPS[group](c.patients)]
+        return 100 * float(survival_at(*_endpoint(p, ep), [months]).iloc[0])
+    return f
+
+
+def _logrank(ep: str, factor: str) -> Computer:
+    def f(c: Cohort) -> float:
+        t, e = _endpoint(c.patients, ep)
+        g = np.asarray(_TABLE1_GROUPING[factor](c.patients))
+        return logrank_fast(t, groups=g, events=e).p_value
+    return f
+
+
+def _val_p(a: str, b: str) -> Computer:
+    def f(c: Cohort) -> float:
+        v = c.validation
+        res = pairwise_logrank(v.os_months, groups=v.group, events=v.os_event, pairs=[(a, b)])
+        return float(res.p_value.iloc[0])
+    return f
+
+
+def _stepwise(c: Cohort, ep: str) -> pd.DataFrame:
+    """Forward-stepwise Cox (SPSS FSTEP(LR), Breslow) over all 13 factors; final table.
+
+    Computed once per cohort and endpoint while a scorecard is being built."""
+    key = (id(c), ep)
+    if key not in _STEPWISE:
+        _STEPWISE[key] = _fit_stepwise(c.patients, ep)
+    return _STEPWISE[key]
+
+
+def _fit_stepwise(p: pd.DataFrame, ep: str) -> pd.DataFrame:
+    data = pd.DataFrame({f: np.asarray(_TABLE1_GROUPING[f](p)) for f in _TABLE1_GROUPING})
+    # indicator coding in the paper's HR direction: >3 lesions, active tumour, NO sorafenib
+    for f in data.columns:
+        if f != "livertx":
+            data[f] = pd.factorize(data[f], sort=True)[0].astype(float)
+    data["sorafenib"] = 1.0 - data["sorafenib"]
+    t, e = _endpoint(p, ep)
+    data["time"], data["event"] = t, e
+    res = forward_stepwise_cox(data, "time", "event", list(_TABLE1_GROUPING),
+                               categorical=["livertx"])
+    final = res.final.set_index("variable")
+    return final.assign(selected=", ".join(res.selected))
+
+
+_STEPWISE: dict[tuple[int, str], pd.DataFrame] = {}
+
+
+def _mv(ep: str, factor: str, what: str) -> Computer:
+    def f(c: Cohort) -> float:
+        final = _stepwise(c, ep)
+        if factor not in final.index:
+            return math.nan
+        col = {"hr": "hr", "ci_lower": "ci_lower", "ci_upper": "ci_upper", "p": "p"}[what]
+        return float(final.loc[factor, col])
+    return f
+
+
+def _count(mask: Callable[[pd.DataFrame], pd.Series], pct: bool = False,
+           frame: str = "patients") -> Computer:
+    def f(c: Cohort) -> float:
+        df = getattr(c, frame)
+        k = float(mask(df).sum())
+        return 100 * k / len(df) if pct else k
+    return f
+
+
+def _ae(event: str | tuple[str, ...], arm: int) -> Computer:
+    events = (event,) if isinstance(event, str) else event
+
+    def f(c: Cohort) -> float:
+        ae = c.adverse_events.merge(c.patients[["patient_id", "sorafenib"]], on="patient_id")
+        sub = ae[(ae.sorafenib == arm) & ae.event.isin(events)]
+        return float(sub.patient_id.nunique())
+    return f
+
+
+def _ae_total(arm: int) -> Computer:
+    """Table 2 'Total (n)' read as the number of AE records in the arm (contradiction C2)."""
+    def f(c: Cohort) -> float:
+        ae = c.adverse_events.merge(c.patients[["patient_id", "sorafenib"]], on="patient_id")
+        return float((ae.sorafenib == arm).sum())
+    return f
+
+
+def _summary(values: Callable[[Cohort], np.ndarray], what: str) -> Computer:
+    """Median ± SE (Kaplan-Meier with every value an event, as SPSS printed it), min, max."""
+    def f(c: Cohort) -> float:
+        x = values(c)
+        if what in ("min", "max"):
+            return float(getattr(x, what)())
+        s = km_median_spss(x, np.ones(x.size))
+        return s.median if what == "median" else s.se
+    return f
+
+
+def _followup(frame: str, what: str) -> Computer:
+    """Reverse Kaplan-Meier median (and its SPSS SE) of OS; range over patients alive."""
+    def f(c: Cohort) -> float:
+        df = c.patients if frame == "patients" else c.validation[c.validation.group == "S"]
+        t, e = df.os_months.to_numpy(float), df.os_event.to_numpy(float)
+        if what in ("min", "max"):
+            return float(getattr(t[e == 0], what)())
+        s = km_median_spss(t, 1.0 - e)
+        return s.median if what == "median" else s.se
+    return f
+
+
+def computers() -> dict[str, Computer]:
+    """Claim id -> how the synthetic cohort reproduces it."""
+    out: dict[str, Computer] = {}
+    n_total = _count(lambda p: pd.Series(True, index=p.index))
+    for cid in ("t3_n_total", "t1_n_total", "abs_n_total", "res_n_total", "met_n_total",
+                "met_n_total_split", "fig_n_total", "res_n_total_lesion_cohort"):
+        out[cid] = n_total
+    for level, mask in _FACTOR_COLUMNS.items():
+        out[f"t3_n_{level}"] = _count(mask)
+        out[f"t3_pct_{level}"] = _count(mask, pct=True)
+    out["res_pct_male_all"] = _count(_FACTOR_COLUMNS["sex_male"], pct=True)
+    out["res_pct_hepatitis_all"] = _count(_FACTOR_COLUMNS["hepatitis_present"], pct=True)
+    out["res_pct_maxsize_le3_all"] = _count(_FACTOR_COLUMNS["maxsize_le3"], pct=True)
+    for cp in ("a", "b"):
+        out[f"res_n_childpugh_{cp}"] = _count(lambda p, cp=cp: p.child_pugh == cp.upper())
+        out[f"res_pct_childpugh_{cp}"] = _count(lambda p, cp=cp: p.child_pugh == cp.upper(),
+                                                pct=True)
+    out["met_n_sorafenib_yes"] = _count(_FACTOR_COLUMNS["sorafenib_yes"])
+    out["met_n_sorafenib_no"] = _count(_FACTOR_COLUMNS["sorafenib_no"])
+    for dose in ("800", "400"):
+        out[f"met_n_dose_{dose}"] = _count(lambda p, d=dose: p.sorafenib_mg_day == int(d))
+    for key, label in (("rfa", "rfa"), ("tace", "tace"), ("rfa_tace", "rfa_tace")):
+        out[f"met_n_{key}_during_rt"] = _count(
+            lambda p, lab=label: p.intrahepatic_treatment_during_rt == lab)
+    out["met_n_adrenal_mets"] = _count(lambda p: p.other_mets_site == "right_adrenal")
+    out["met_n_bone_mets"] = _count(lambda p: p.other_mets_site.str.startswith("bone"))
+    out["met_n_bone_mets_ribs"] = _count(lambda p: p.other_mets_site == "bone_rib")
+    out["met_n_bone_mets_scapula"] = _count(lambda p: p.other_mets_site == "bone_right_scapula")
+    out["disc_n_othermets_yes"] = _count(_FACTOR_COLUMNS["othermets_yes"])
+    out["met_n_deaths"] = _count(lambda p: p.os_event == 1)
+    out["met_pct_deaths"] = _count(lambda p: p.os_event == 1, pct=True)
+
+    # responses
+    for r in ("cr", "pr", "sd", "pd"):
+        out[f"res_n_response_{r}_all"] = _count(lambda p, r=r: p.response == r.upper())
+        out[f"res_pct_response_{r}_all"] = _count(lambda p, r=r: p.response == r.upper(), True)
+        out[f"res_n_lesion_response_{r}"] = _count(lambda d, r=r: d.response == r.upper(),
+                                                   frame="lesions")
+        out[f"res_pct_lesion_response_{r}"] = _count(lambda d, r=r: d.response == r.upper(),
+                                                     True, "lesions")
+    out["abs_n_response_cr_all"] = out["res_n_response_cr_all"]
+    out["abs_n_response_pr_all"] = out["res_n_response_pr_all"]
+    orr = _count(lambda p: p.response.isin(["CR", "PR"]), pct=True)
+    for cid in ("res_pct_orr_all", "abs_pct_orr_all", "disc_pct_orr_all"):
+        out[cid] = orr
+    lorr = _count(lambda d: d.response.isin(["CR", "PR"]), True, "lesions")
+    for cid in ("res_pct_lesion_orr", "disc_pct_lesion_orr"):
+        out[cid] = lorr
+    n_les = _count(lambda d: pd.Series(True, index=d.index), frame="lesions")
+    for cid in ("res_n_lesions_total", "met_n_lesions_total", "disc_n_lesions_total"):
+        out[cid] = n_les
+
+    # survival medians, SEs, CIs (every printing)
+    for src in ("res", "abs", "disc"):
+        for ep in ("pfs", "os"):
+            out[f"{src}_{ep}_median_all"] = _median(ep, "all", "median")
+            out[f"{src}_{ep}_median_se_all"] = _median(ep, "all", "se")
+    for ep in ("pfs", "os"):
+        for b in ("lower", "upper"):
+            out[f"res_{ep}_median_ci_{b}_all"] = _median(ep, "all", f"ci_{b}")
+    for src in ("abs",):
+        for ep in ("pfs", "os"):
+            for g in ("sorafenib_yes", "sorafenib_no"):
+                out[f"{src}_{ep}_median_{g}"] = _median(ep, g, "median")
+                out[f"{src}_{ep}_median_se_{g}"] = _median(ep, g, "se")
+    for src in ("res", "abs"):
+        for g in ("lesions_le3", "lesions_gt3"):
+            out[f"{src}_pfs_median_{g}"] = _median("pfs", g, "median")
+            out[f"{src}_pfs_median_se_{g}"] = _median("pfs", g, "se")
+        for g in ("intrahepatic_inactive", "intrahepatic_active"):
+            out[f"{src}_os_median_{g}"] = _median("os", g, "median")
+            out[f"{src}_os_median_se_{g}"] = _median("os", g, "se")
+    for g, lab in (("rt", "Rt"), ("s", "S"), ("co", "Co")):
+        out[f"res_os_median_val_{g}"] = _val_median(lab, "median")
+        out[f"res_os_median_se_val_{g}"] = _val_median(lab, "se")
+
+    # landmark rates: by arm from RT start ("at 1 year following radiotherapy"); overall from
+    # detection ("after diagnosis"); see contradictions C5/C6
+    out["res_os_rate_24m_all"] = _rate("os", "all", 24.0)
+    for g in ("sorafenib_no", "sorafenib_yes"):
+        for m in (12, 24):
+            out[f"res_pfs_rate_{m}m_{g}"] = _rate("pfs", g, float(m))
+            out[f"res_os_rate_{m}m_{g}"] = _rate("osrt", g, float(m))
+        out[f"disc_pfs_rate_12m_{g}"] = _rate("pfs", g, 12.0)
+
+    # log-rank
+    for ep in ("pfs", "os"):
+        for f in _TABLE1_GROUPING:
+            out[f"t1_{ep}_uni_p_{f}"] = _logrank(ep, f)
+    for src in ("res", "abs"):
+        out[f"{src}_pfs_logrank_p_sorafenib"] = _logrank("pfs", "sorafenib")
+        out[f"{src}_os_logrank_p_sorafenib"] = _logrank("os", "sorafenib")
+        out[f"{src}_pfs_logrank_p_lesions"] = _logrank("pfs", "lesions")
+        out[f"{src}_os_logrank_p_intrahepatic"] = _logrank("os", "intrahepatic")
+    out["disc_pfs_logrank_p_lesions"] = _logrank("pfs", "lesions")
+    out["res_os_logrank_p_val_rt_vs_co"] = _val_p("Rt", "Co")
+    out["res_os_logrank_p_val_s_vs_co"] = _val_p("S", "Co")
+    out["res_os_logrank_p_val_rt_vs_s"] = _val_p("Rt", "S")
+
+    # multivariable Cox (forward stepwise)
+    for ep, factors in _MV_MODELS.items():
+        for f in factors:
+            for q in ("hr", "ci_lower", "ci_upper", "p"):
+                out[f"t1_{ep}_mv_{q}_{f}"] = _mv(ep, f, q)
+                out[f"res_{ep}_mv_{q}_{f}"] = _mv(ep, f, q)
+    out["abs_pfs_mv_p_sorafenib"] = _mv("pfs", "sorafenib", "p")
+    out["abs_os_mv_p_sorafenib"] = _mv("os", "sorafenib", "p")
+    out["res_pfs_hr_approx_lesions"] = _mv("pfs", "lesions", "hr")
+
+    # adverse events
+    for arm, code in (("no", 0), ("yes", 1)):
+        for ev in AE_EVENTS:
+            out[f"t2_n_{ev}_sorafenib_{arm}"] = _ae(ev, code)
+        out[f"t2_n_total_sorafenib_{arm}"] = _ae_total(code)
+        out[f"res_n_radiation_ae_sorafenib_{arm}"] = _ae(("esophagitis", "pneumonitis"), code)
+    for ev in ("ast_alt", "hfsr", "anorexia", "diarrhoea"):
+        out[f"res_n_{ev}_sorafenib_yes"] = _ae(ev, 1)
+    out["res_n_anorexia_sorafenib_no"] = _ae("anorexia", 0)
+    max_grade: Computer = lambda c: float(c.adverse_events.grade.max())  # noqa: E731
+    for cid in ("res_max_ae_grade_all", "abs_max_ae_grade_all", "disc_radiation_ae_grade_max_all"):
+        out[cid] = max_grade
+
+    def marrow(c: Cohort) -> float:
+        ae = c.adverse_events
+        return float(ae[ae.event.isin(["anemia", "leukocytopenia", "thrombocytopenia"])]
+                     .patient_id.nunique())
+
+    out["res_n_bone_marrow_suppression_all"] = marrow
+
+    # summaries printed as median ± SE (range), and follow-up
+    for key, col in (("pmfi", "pmfi_months"), ("pdr", "pdr_months")):
+        for what in ("median", "median_se", "min", "max"):
+            out[f"met_{key}_{what}"] = _summary(
+                lambda c, col=col: c.patients[col].to_numpy(float),
+                what.replace("median_se", "se"))
+    for what in ("median", "median_se", "min", "max"):
+        w = what.replace("median_se", "se")
+        out[f"met_sorafenib_days_{what}"] = _summary(
+            lambda c: c.patients.sorafenib_days.dropna().to_numpy(float), w)
+        out[f"met_val_sorafenib_days_{what}"] = _summary(
+            lambda c: c.validation.query("group == 'S'").sorafenib_days.to_numpy(float), w)
+        out[f"met_followup_{what}"] = _followup("patients", w)
+        out[f"met_val_followup_{what}"] = _followup("validation", w)
+    for g, lab in (("co", "Co"), ("rt", "Rt"), ("s", "S")):
+        out[f"met_n_val_{g}"] = _count(lambda v, lab=lab: v.group == lab, frame="validation")
+    out["met_n_val_co_rt"] = _count(lambda v: v.group.isin(["Co", "Rt"]), frame="validation")
+    return out
+
+
+# --------------------------------------------------------------------------- the card
+
+
+def _fmt(cl: Claim, x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if cl.relation in ("<", "<=") and cl.matches(x):
+        return f"{x:.{max(cl.decimals, 3)}f}"
+    return f"{x:.{cl.decimals}f}"
+
+
+def _explained() -> dict[str, str]:
+    table = contradictions()
+    out: dict[str, str] = {}
+    for cid, ids in zip(table.id, table.misses, strict=True):
+        for claim_id in ids:
+            out.setdefault(claim_id, cid)
+    return out
+
+
+def reproduce(cohort: Cohort | None = None) -> list[Reproduction]:
+    """Every reproducible claim, in catalogue order."""
+    c = load_cohort() if cohort is None else cohort
+    claims = load_claims()
+    explained = _explained()
+    rows: list[Reproduction] = []
+    comp = computers()
+    for cid, cl in claims.items():
+        if cid not in comp:
+            continue
+        x = comp[cid](c)
+        ok = x is not None and not math.isnan(x) and cl.matches(x)
+        dist = math.nan if x is None or math.isnan(x) else cl.distance(x)
+        if ok:
+            note = ""
+        elif cid in explained:
+            note = explained[cid]
+        elif "_mv_" in cid and math.isnan(x):
+            note = "variable not selected by forward stepwise"
+        else:
+            note = NOT_REACHED
+        rows.append(Reproduction(cid, cl.value, _fmt(cl, x), ok, dist, note))
+    _STEPWISE.clear()
+    return rows
+
+
+def scorecard(cohort: Cohort | None = None) -> pd.DataFrame:
+    """The reproduction table: claim, section, published, reproduced, hit, distance, note."""
+    claims = load_claims()
+    frame = pd.DataFrame([r.__dict__ for r in reproduce(cohort)])
+    frame.insert(1, "section", [claims[c].section for c in frame.claim_id])
+    return frame
+
+
+def headline(card: pd.DataFrame | None = None) -> str:
+    """'X of Y reproducible claims reproduced at printed precision'."""
+    card = scorecard() if card is None else card
+    return (f"{int(card.hit.sum())} of {len(card)} reproducible claims reproduced at printed "
+            "precision")
+
