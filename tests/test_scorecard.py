@@ -134,3 +134,15 @@ def test_counts_fixed_by_construction_are_all_hits(card) -> None:
 def test_reproduce_returns_the_result_type() -> None:
     rows = reproduce()
     assert rows and all(isinstance(r, Reproduction) for r in rows)
+
+
+def test_forward_stepwise_selects_the_papers_variables() -> None:
+    """Table 1 reports multivariable results only for these factors (PFS: lesions and sorafenib;
+    OS: intrahepatic status and sorafenib): SPSS-style forward selection must pick exactly them."""
+    from lungmets.reconstruct import load_cohort
+    from lungmets.scorecard import _MV_MODELS, _fit_stepwise
+
+    patients = load_cohort().patients
+    for ep, factors in _MV_MODELS.items():
+        selected = _fit_stepwise(patients, ep).selected.iloc[0].split(", ")
+        assert set(selected) == set(factors), ep
