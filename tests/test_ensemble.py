@@ -178,14 +178,14 @@ def test_cached_members_table_matches_its_manifest() -> None:
     """members.csv has the schema, and exactly the members and budget manifest.json claims."""
     import json
 
-    from lungmets.reconstruct import CANONICAL_ITERATIONS, CANONICAL_SEED
+    from lungmets.reconstruct import CANONICAL_CHAINS, CANONICAL_ITERATIONS, CANONICAL_SEED
 
     members = read_members()
     manifest = json.loads((ensemble.ENSEMBLE_DIR / "manifest.json").read_text())
     assert list(members.columns) == member_columns(with_validation=True)
     assert len(members) == manifest["members"]
     assert members["seed"].tolist() == sorted(manifest["seeds"])
-    assert manifest["iterations"] == CANONICAL_ITERATIONS
+    assert (manifest["iterations"], manifest["chains"]) == (CANONICAL_ITERATIONS, CANONICAL_CHAINS)
     assert manifest["canonical_seed"] == CANONICAL_SEED
     assert (members["claims"] > 0).all() and (members["hits"] <= members["claims"]).all()
 

@@ -1,0 +1,145 @@
+"""Calibrate one SYNTHETIC cohort per seed and cache each member's summary (``make ensemble``).
+
+Why a script and two caches: one calibration takes minutes, so the book never recalibrates; the
+ensemble chapter reads ``data/synthetic/ensemble/members.csv`` (committed, one row per seed).
+Each member's four CSVs are also kept outside the repository (``--cohorts``, default
+``lungmets.ensemble.COHORT_CACHE``), so a rerun recalibrates only the seeds it has not seen, and
+``members.csv`` (with ``manifest.json``: which seeds, which calibration budget, which source)
+is rewritten after every finished member: an interrupted run keeps its work.
+
+Usage: ``python scripts/build_ensemble.py --seeds 2016,0-99 --workers 2``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+# One BLAS thread per worker: the calibration is small-matrix numpy, and two workers on two
+# cores with several threads each would only fight over the same cores.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pandas as pd  # noqa: E402
+
+from lungmets import reconstruct  # noqa: E402
+from lungmets.ensemble import (  # noqa: E402
+    CALIBRATION_SOURCES,
+    COHORT_CACHE,
+    MEMBERS_CSV,
+    cached_calibrate,
+    calibration_fingerprint,
+    read_members,
+    run_ensemble,
+    score_member,
+    seeds_from,
+    write_members,
+)
+
+
+def _manifest(members: pd.DataFrame, fingerprint: str) -> dict:
+    return {
+        "synthetic": "ensemble of SYNTHETIC reconstructed cohorts; no real patient",
+        "members": len(members),
+        "seeds": [int(s) for s in members["seed"]],
+        "canonical_seed": reconstruct.CANONICAL_SEED,
+        "iterations": reconstruct.CANONICAL_ITERATIONS,
+        "chains": reconstruct.CANONICAL_CHAINS,
+        "calibration_sources": list(CALIBRATION_SOURCES),
+        "calibration_fingerprint": fingerprint,
+    }
+
+
+def _benchmark(path: Path, members: pd.DataFrame, finished: list[float], workers: int,
+               planned: int) -> None:
+    """Timings of this run, measured here (members calibrated in it, not those cached before)."""
+    wall = finished[-1]
+    lines = [
+        "# Ensemble benchmark (SYNTHETIC cohorts)",
+        "",
+        "Written by `scripts/build_ensemble.py --benchmark` after every finished member; the "
+        "numbers are measured, not typed.",
+        "",
+        "| quantity | value |",
+        "| --- | --- |",
+        f"| members in `members.csv` | {len(members)} |",
+        f"| members calibrated in this run | {len(finished)} of {planned} planned |",
+        f"| worker processes | {workers} |",
+        f"| wall time of this run so far | {wall:.0f} s |",
+        f"| wall time per member (throughput, all workers) | {wall / len(finished):.0f} s |",
+        f"| calibration budget per member | {reconstruct.CANONICAL_ITERATIONS} iterations x "
+        f"{reconstruct.CANONICAL_CHAINS} chains |",
+        f"| machine | {platform.machine()}, {os.cpu_count()} logical CPUs, 1-min load average "
+        f"{os.getloadavg()[0]:.1f} |",
+        "",
+        "Other jobs shared the cores, so wall times are upper bounds. The book never "
+        "recalibrates: the ensemble chapter reads `data/synthetic/ensemble/members.csv`.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default=f"{reconstruct.CANONICAL_SEED},0-99",
+                        help="e.g. 2016,0-99 or 1,5,9 (default: the canonical seed and 0-99)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=MEMBERS_CSV)
+    parser.add_argument("--cohorts", type=Path, default=COHORT_CACHE,
+                        help="where members' CSVs are cached between runs")
+    parser.add_argument("--benchmark", type=Path, default=None,
+                        help="write this run's timings here (markdown), after every member")
+    args = parser.parse_args(argv)
+
+    seeds = list(dict.fromkeys(seeds_from(args.seeds)))
+    fingerprint = calibration_fingerprint()  # once: workers run the code imported now
+    manifest_file = args.out.parent / "manifest.json"
+    cached = None
+    if args.out.exists() and manifest_file.exists():
+        old = json.loads(manifest_file.read_text(encoding="utf-8"))
+        if old.get("calibration_fingerprint") == fingerprint:
+            cached = read_members(args.out)
+        else:
+            print("the calibration changed since the cached members were made: starting afresh",
+                  flush=True)
+    rows = [] if cached is None else [cached]  # a run adds members, never drops them
+    done = set() if cached is None else set(cached["seed"].astype(int))
+    todo = [s for s in seeds if s not in done]
+    print(f"{len(seeds) - len(todo)} of {len(seeds)} members already in {args.out}; "
+          f"{len(todo)} to run (calibration {fingerprint[:16]})", flush=True)
+    started = time.perf_counter()
+
+    finished: list[float] = []
+
+    def keep(row: dict) -> None:
+        finished.append(time.perf_counter() - started)
+        rows.append(pd.DataFrame([row]))
+        members = pd.concat(rows, ignore_index=True)
+        if args.benchmark is not None:
+            _benchmark(args.benchmark, members, finished, args.workers, len(todo))
+        write_members(members, args.out)
+        manifest_file.write_text(json.dumps(_manifest(members, fingerprint), indent=2) + "\n",
+                                 encoding="utf-8")
+        print(f"seed {row['seed']}: {row['hits']}/{row['claims']} hits, loss {row['loss']:.2f} "
+              f"({time.perf_counter() - started:.0f} s elapsed)", flush=True)
+
+    calibrate = partial(cached_calibrate, calibrate=reconstruct.calibrate,
+                        root=args.cohorts / fingerprint[:16])
+    run_ensemble(todo, calibrate, score_member, workers=args.workers, on_member=keep)
+    if calibration_fingerprint() != fingerprint:
+        print("WARNING: the calibration's sources changed during the run; these members were "
+              f"made with the version {fingerprint[:16]} (see manifest.json)", flush=True)
+    print(f"done: {len(read_members(args.out))} members in {args.out}, "
+          f"{time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
