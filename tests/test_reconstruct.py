@@ -227,3 +227,35 @@ def test_dates_module_constants_are_sane() -> None:
     win = study_window()
     assert win.study_start < win.study_end < win.last_followup
     assert isinstance(win.study_start, dt.date)
+
+
+def test_fast_statistics_agree_with_reference_implementations() -> None:
+    """The annealer's vectorised statistics (lungmets.calibrate.evaluate) are the ones the
+    scorecard recomputes from the CSVs with lungmets.survival_stats; checked on a short run."""
+    from lungmets.survival_stats import cox_fit_statsmodels, logrank_fast, survival_at
+
+    small = calibrate(7, iterations=300, chains=1)
+    stats, p = small.calibration.stats, small.patients
+    cut = value("t3_lesions_cutoff_all")
+    groups = {"all": p.index == p.index, "sor_yes": p.sorafenib == 1, "sor_no": p.sorafenib == 0,
+              "les_le3": p.n_lesions <= cut, "les_gt3": p.n_lesions > cut,
+              "inactive": p.intrahepatic_active == 0, "active": p.intrahepatic_active == 1}
+    for ep, col, ev in (("pfs", "pfs_months", "pfs_event"), ("os", "os_months", "os_event")):
+        for g, mask in groups.items():
+            key = f"{ep}_median_{g}"
+            if key not in stats:
+                continue
+            ref = km_median_spss(p.loc[mask, col], p.loc[mask, ev])
+            assert stats[key] == pytest.approx(ref.median, abs=1e-9), key
+            assert stats[f"{ep}_se_{g}"] == pytest.approx(ref.se, rel=1e-9, nan_ok=True), key
+        ref_p = logrank_fast(p[col], groups=p.sorafenib, events=p[ev]).p_value
+        assert stats[f"{ep}_p_sorafenib"] == pytest.approx(ref_p, rel=1e-9)
+    rt = (p.os_months - p.pdr_months).round(1)
+    ref_rate = survival_at(rt[p.sorafenib == 1], p.os_event[p.sorafenib == 1], [12.0]).iloc[0]
+    assert stats["osrt_rate12_sor_yes"] == pytest.approx(100 * ref_rate, abs=1e-9)
+    design = pd.DataFrame({"lesions": (p.n_lesions > cut).astype(float),
+                           "sorafenib": (p.sorafenib == 0).astype(float),
+                           "t": p.pfs_months, "e": p.pfs_event})
+    cox = cox_fit_statsmodels(design, "t", "e", ["lesions", "sorafenib"], ties="breslow")
+    assert stats["pfs_mv_hr_lesions"] == pytest.approx(cox.hr["lesions"], rel=1e-6)
+    assert stats["pfs_mv_p_sorafenib"] == pytest.approx(cox.p["sorafenib"], rel=1e-4)
