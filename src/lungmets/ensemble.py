@@ -57,6 +57,7 @@ __all__ = [
     "cached_calibrate",
     "calibration_fingerprint",
     "member_columns",
+    "member_mismatches",
     "plot_hits",
     "plot_member_values",
     "read_members",
@@ -464,6 +465,28 @@ def best_member_seed(members: pd.DataFrame) -> int:
     ranked = members.sort_values(["hits", "loss", "seed"], ascending=[False, True, True],
                                  kind="stable", na_position="last")
     return int(ranked["seed"].iloc[0])
+
+
+def member_mismatches(members: pd.DataFrame, seed: int, cohort: Any) -> list[str]:
+    """Columns where ``cohort`` (a :class:`lungmets.reconstruct.Cohort` read from its CSVs)
+    differs from the cached member of ``seed``: empty when the cohort *is* that member.
+
+    Compared at the cache's precision (six significant digits); nan equals nan; the loss is not
+    compared, because the CSVs do not hold it. Raises KeyError if the seed is not a member.
+    """
+    if not (members["seed"] == seed).any():
+        raise KeyError(f"members table: seed {seed} is not a member")
+    member = CachedMember(cohort.patients, cohort.validation, cohort, math.nan)
+    fresh = summarise_member(member, seed, score_member(member))
+    cached = members.loc[members["seed"] == seed].iloc[0]
+    out = [c for c in ("hits", "claims") if int(cached[c]) != int(fresh[c])]
+    for column in member_columns("val_os_hr_rt_vs_co" in members.columns)[4:]:
+        a, b = float(cached[column]), float(fresh[column])
+        same = (math.isnan(a) and math.isnan(b)) or (
+            math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 1e-5 * max(abs(b), 1e-4))
+        if not same:
+            out.append(column)
+    return out
 
 
 def summary_table(members: pd.DataFrame, quantities: Mapping[str, Quantity] = QUANTITIES,
