@@ -3,8 +3,8 @@
 Every request to any other host is blocked and recorded, so a page that still needs a CDN
 fails here even if the machine is online. For every page, served and opened from disk
 (file://): no console error, no failed
-request, images decoded, maths typeset, widgets rendered from their saved state; on the
-sensitivity panels page, moving a slider changes what is shown, with no kernel.
+request, images decoded, maths typeset, widgets rendered from their saved state; on every
+page with panels, every control switches between precomputed outputs, with no kernel.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -39,7 +40,9 @@ CHROMIUM_ARGS = [
 LOCAL_HOST = "127.0.0.1"
 # Pages Sphinx writes besides the table of contents.
 EXTRA_PAGES = ["index", "search", "genindex"]
-PANEL_PAGE = "book/sensitivity-panels"
+# Chapters on published numbers only; every other chapter must offer a widget panel.
+PAGES_WITHOUT_PANELS = {"book/reading-critically"}
+REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 30_000
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 # Text the widget manager shows instead of a widget when the saved state cannot be rendered.
@@ -146,8 +149,10 @@ def open_page(browser_context: object, site_url: str, built_site: Path) -> Itera
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: recorder.errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda request: recorder.failed.append(
-        f"{request.url} ({request.failure})"))
+    page.on(
+        "requestfailed",
+        lambda request: recorder.failed.append(f"{request.url} ({request.failure})"),
+    )
     page.on("response", on_response)
 
     def visit(docname: str, from_disk: bool = False) -> object:
@@ -255,31 +260,97 @@ def _visible_output(page: object, panel: object) -> dict[str, object]:
     return {"text": panel.inner_text(), "images": digests}
 
 
-def test_panel_slider_changes_the_shown_output_without_a_kernel(open_page: object) -> None:
+def _panel_pages() -> list[str]:
+    """Pages in the toc whose source builds a widget panel (lungmets.panels)."""
+    return [
+        page
+        for page in toc_pages()
+        if re.search(r"precomputed_(panel|grid)\(", (REPO / f"{page}.md").read_text())
+    ]
+
+
+def _shown(panel: object) -> tuple[str, tuple[str, ...], str]:
+    """The visible state of a panel: caption, image digests, and output text sans caption."""
+    stack = panel.locator(".lungmets-panel-stack").first
+    caption = " | ".join(stack.locator(".lungmets-panel-caption:visible").all_inner_texts())
+    images = []
+    for handle in stack.locator("img:visible").element_handles():
+        data = handle.evaluate(
+            """async img => Array.from(
+                new Uint8Array(await (await fetch(img.src)).arrayBuffer()))"""
+        )
+        images.append(hashlib.sha256(bytes(data)).hexdigest())
+    text = stack.evaluate(
+        """el => { const c = el.cloneNode(true);
+                   c.querySelectorAll('.lungmets-panel-caption').forEach(n => n.remove());
+                   return c.innerText; }"""
+    )
+    return caption, tuple(images), text
+
+
+def _positions(page: object, control: object) -> Iterator[None]:
+    """Move one control through each of its positions (slider, dropdown or toggle buttons)."""
+    handle = control.locator(".noUi-handle")
+    if handle.count():
+        handle.first.focus()
+        page.keyboard.press("Home")
+        yield
+        while handle.first.get_attribute("aria-valuenow") != handle.first.get_attribute(
+            "aria-valuemax"
+        ):
+            page.keyboard.press("ArrowRight")
+            yield
+        return
+    select = control.locator("select")
+    if select.count():
+        for index in range(select.first.locator("option").count()):
+            select.first.select_option(index=index)
+            yield
+        return
+    buttons = control.locator("button")
+    assert buttons.count(), "a panel control is neither a slider, a dropdown nor toggle buttons"
+    for index in range(buttons.count()):
+        buttons.nth(index).click()
+        yield
+
+
+@pytest.mark.parametrize("docname", _panel_pages())
+def test_every_panel_control_switches_outputs_without_a_kernel(
+    open_page: object, docname: str
+) -> None:
+    """Every control of every panel: each position shows its own caption, and the output
+    (image or table) differs between at least two positions. No kernel is running."""
     visit, recorder = open_page
-    if PANEL_PAGE not in toc_pages():
-        pytest.fail(f"{PANEL_PAGE} is not in _toc.yml; the widget test has nothing to drive")
-    page = visit(PANEL_PAGE)
+    page = visit(docname)
     _wait_for_widgets(page)
     panels = page.locator(".lungmets-panel")
-    assert panels.count() >= 1, "no widget panel (class lungmets-panel) rendered"
-    for i in range(panels.count()):
-        panel = panels.nth(i)
-        handle = panel.locator(".noUi-handle").first
-        assert handle.count() == 1, f"panel {i} has no slider handle"
-        before = _visible_output(page, panel)
-        assert before["images"], "panel shows no image before the slider moves"
-        value_before = handle.get_attribute("aria-valuenow")
-        at_max = value_before == handle.get_attribute("aria-valuemax")
-        handle.focus()
-        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        page.wait_for_function(
-            "([h, v]) => h.getAttribute('aria-valuenow') !== v",
-            arg=[handle.element_handle(), value_before],
-        )
-        page.wait_for_load_state("networkidle")
-        after = _visible_output(page, panel)
-        assert after["images"], "panel shows no image after the slider moved"
-        assert after["images"] != before["images"], "image did not change with the slider"
-        assert after["text"] != before["text"], "caption did not change with the slider"
+    assert panels.count() >= 1, "the page builds a panel but none rendered"
+    for p in range(panels.count()):
+        panel = panels.nth(p)
+        controls = panel.locator(".lungmets-panel-control")
+        assert controls.count() >= 1, f"panel {p} has no control"
+        for c in range(controls.count()):
+            captions, outputs = [], set()
+            for _ in _positions(page, controls.nth(c)):
+                page.wait_for_timeout(30)
+                caption, images, text = _shown(panel)
+                captions.append(caption)
+                outputs.add((images, text))
+            assert len(captions) >= 2, f"panel {p}, control {c}: fewer than two positions"
+            assert len(set(captions)) == len(captions), (
+                f"panel {p}, control {c}: a move did not change the caption: {captions}"
+            )
+            assert len(outputs) >= 2, f"panel {p}, control {c}: output never changed"
     assert recorder.problems() == {}
+
+
+def test_every_analysis_chapter_has_a_panel() -> None:
+    """Each chapter on the synthetic cohort offers a sensitivity analysis readers can move."""
+    without = [
+        page
+        for page in toc_pages()
+        if page not in _panel_pages()
+        and "kernelspec" in (REPO / f"{page}.md").read_text()
+        and page not in PAGES_WITHOUT_PANELS
+    ]
+    assert without == []
