@@ -33,6 +33,7 @@ __all__ = [
     "classify_patient",
     "factor_margins",
     "initial_labels",
+    "joint_sorafenib_intrahepatic",
     "lesions_table",
     "spread_values",
 ]
