@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench
+.PHONY: book test serve vendor browser lock clean bench data ensemble
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -39,6 +39,14 @@ test: $(STAMP) vendor browser
 ## Serve the built site on http://127.0.0.1:8000 (optional).
 serve:
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+## Regenerate the SYNTHETIC cohort from its seed (byte-identical; the book only reads it).
+data: $(STAMP)
+	$(BIN)/python scripts/build_cohort.py --benchmark benchmarks/calibration.md
+
+## Calibrate the ensemble of alternative synthetic cohorts (cached; only new seeds run).
+ensemble: $(STAMP)
+	$(BIN)/python scripts/build_ensemble.py
 
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser
