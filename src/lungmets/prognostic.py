@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc
 from scipy.stats import norm
 
+from lungmets.claims import value
 from lungmets.survival_stats import cox_fit, logrank_fast
 
 __all__ = [
@@ -91,25 +92,49 @@ def _mapping(values: dict[object, str]) -> Callable[[pd.Series], pd.Series]:
     return group
 
 
+CONTINUOUS: dict[str, tuple[float, Rule]] = {
+    key: (value(f"t1_{key}_cutoff_all"), rule)
+    for key, rule in [
+        ("age", ">="), ("pdr", ">="), ("pmfi", ">="), ("afp", ">="), ("lesions", ">"),
+        ("maxsize", ">"),
+    ]
+}
+"""Factors the paper dichotomised from a number: the published cut (read from Table 1 in the
+claims catalogue) and which side is 'high' (">=" for "≥cut vs <cut", ">" for "≤cut vs >cut")."""
+
+
+def _split(key: str) -> tuple[str, str, Callable[[pd.Series], pd.Series]]:
+    """(low label, high label, grouping) for a dichotomised factor, labelled as Table 1 prints."""
+    cut, rule = CONTINUOUS[key]
+    low, high = (f"<{cut:g}", f"≥{cut:g}") if rule == ">=" else (f"≤{cut:g}", f">{cut:g}")
+    return low, high, _cut(low, high, cut, rule)
+
+
+def _factor(key: str, label: str, column: str, order: str, indicator: str) -> Factor:
+    """A dichotomised factor; ``order`` says which side Table 1 prints first, ``indicator``
+    which side the Cox 0/1 column flags ("low" or "high")."""
+    low, high, group = _split(key)
+    levels = (low, high) if order == "low" else (high, low)
+    side = low if indicator == "low" else high
+    suffix = {"<": "lt", "≥": "ge", "≤": "le", ">": "gt"}[side[0]]
+    return Factor(key, label, column, levels, group, (f"{key}_{suffix}{side[1:]}", side))
+
+
 FACTORS: dict[str, Factor] = {
     f.key: f
     for f in [
         Factor("sex", "Gender", "sex", ("Male", "Female"),
                _mapping({"male": "Male", "female": "Female"}), ("sex_male", "Male")),
-        Factor("age", "Age (years)", "age_years", ("<60", "≥60"), _cut("<60", "≥60", 60, ">="),
-               ("age_lt60", "<60")),
-        Factor("pdr", "PDR (months)", "pdr_months", ("≥6", "<6"), _cut("<6", "≥6", 6, ">="),
-               ("pdr_ge6", "≥6")),
-        Factor("pmfi", "PMFI (months)", "pmfi_months", ("≥12", "<12"),
-               _cut("<12", "≥12", 12, ">="), ("pmfi_ge12", "≥12")),
-        Factor("afp", "AFP before RT (ng/mL)", "afp_ng_ml", ("≥20", "<20"),
-               _cut("<20", "≥20", 20, ">="), ("afp_ge20", "≥20")),
+        _factor("age", "Age (years)", "age_years", order="low", indicator="low"),
+        _factor("pdr", "PDR (months)", "pdr_months", order="high", indicator="high"),
+        _factor("pmfi", "PMFI (months)", "pmfi_months", order="high", indicator="high"),
+        _factor("afp", "AFP before RT", "afp_ng_ml", order="high", indicator="high"),
         Factor("hepatitis", "Viral hepatitis", "viral_hepatitis", ("Present", "Absent"),
                _mapping({1: "Present", 0: "Absent"}), ("hepatitis_present", "Present")),
-        Factor("lesions", "Number of lung metastases", "n_lesions", ("≤3", ">3"),
-               _cut("≤3", ">3", 3, ">"), ("lesions_gt3", ">3")),
-        Factor("maxsize", "Maximum lesion size (cm)", "max_lesion_cm", ("≤3", ">3"),
-               _cut("≤3", ">3", 3, ">"), ("maxsize_gt3", ">3")),
+        _factor("lesions", "Number of lung metastases", "n_lesions", order="low",
+                indicator="high"),
+        _factor("maxsize", "Maximum lesion size (cm)", "max_lesion_cm", order="low",
+                indicator="high"),
         Factor("intrahepatic", "Intrahepatic tumour", "intrahepatic_active",
                ("Active", "Inactive"), _mapping({1: "Active", 0: "Inactive"}),
                ("intrahepatic_active", "Active")),
@@ -127,16 +152,6 @@ FACTORS: dict[str, Factor] = {
     ]
 }
 """The thirteen factors of Table 1, keyed as in the claims catalogue (``t1_pfs_uni_p_<key>``)."""
-
-CONTINUOUS: dict[str, tuple[float, Rule]] = {
-    "age": (60, ">="),
-    "pdr": (6, ">="),
-    "pmfi": (12, ">="),
-    "afp": (20, ">="),
-    "lesions": (3, ">"),
-    "maxsize": (3, ">"),
-}
-"""Factors the paper dichotomised from a number: the published cut and which side is 'high'."""
 
 
 def _endpoint_columns(endpoint: str) -> tuple[str, str]:
