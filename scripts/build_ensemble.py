@@ -33,6 +33,7 @@ from lungmets.ensemble import (  # noqa: E402
     CALIBRATION_SOURCES,
     COHORT_CACHE,
     MEMBERS_CSV,
+    PLANNED_SEEDS,
     cached_calibrate,
     calibration_fingerprint,
     read_members,
@@ -88,8 +89,9 @@ def _benchmark(path: Path, members: pd.DataFrame, finished: list[float], workers
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default=f"{reconstruct.CANONICAL_SEED},0-99",
-                        help="e.g. 2016,0-99 or 1,5,9 (default: the canonical seed and 0-99)")
+    parser.add_argument("--seeds", default=f"{reconstruct.CANONICAL_SEED},{PLANNED_SEEDS}",
+                        help="e.g. 2016,0-99 or 1,5,9 (default: the canonical seed and "
+                        "lungmets.ensemble.PLANNED_SEEDS)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MEMBERS_CSV)
     parser.add_argument("--cohorts", type=Path, default=COHORT_CACHE,

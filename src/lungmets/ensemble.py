@@ -47,6 +47,7 @@ __all__ = [
     "ENSEMBLE_DIR",
     "FINAL_MODELS",
     "MEMBERS_CSV",
+    "PLANNED_SEEDS",
     "QUANTITIES",
     "RMST_HORIZON_MONTHS",
     "CachedMember",
@@ -72,6 +73,9 @@ __all__ = [
 
 ENSEMBLE_DIR: Path = SYNTHETIC_DIR / "ensemble"
 MEMBERS_CSV: Path = ENSEMBLE_DIR / "members.csv"
+
+PLANNED_SEEDS: str = "0-99"
+"""Seeds of the planned ensemble besides the canonical one (``make ensemble`` runs them all)."""
 
 RMST_HORIZON_MONTHS: float = 24.0
 """Restricted mean survival time horizon: the paper's last landmark (2-year rates)."""
