@@ -39,6 +39,7 @@ from lungmets.covariates import (
     spread_values,
 )
 from lungmets.paths import SYNTHETIC_DIR
+from lungmets.schema import validate_frame
 
 __all__ = [
     "CANONICAL_CHAINS",
@@ -315,7 +316,9 @@ def write_cohort(cohort: Cohort, directory: Path = SYNTHETIC_DIR) -> list[Path]:
 
 
 def load_cohort(directory: Path = SYNTHETIC_DIR) -> Cohort:
-    """Read the committed synthetic cohort (what every chapter uses)."""
+    """Read the committed synthetic cohort (what every chapter uses), each file validated
+    against :mod:`lungmets.schema` (a bad cell raises ``CohortFileError`` naming file, row and
+    column)."""
     directory = Path(directory)
     frames = []
     for name in FILES:
@@ -323,7 +326,7 @@ def load_cohort(directory: Path = SYNTHETIC_DIR) -> Cohort:
         if not path.exists():
             raise FileNotFoundError(f"{path}: synthetic cohort file missing; run "
                                     "scripts/build_cohort.py")
-        frames.append(_read(path))
+        frames.append(validate_frame(_read(path), path))
     return Cohort(*frames)
 
 
