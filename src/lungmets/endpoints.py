@@ -74,7 +74,9 @@ def death_from_rt_start(df: pd.DataFrame, source: str = _SOURCE) -> pd.Series:
     started after the patient's last follow-up, which is impossible, so it raises.
     """
     _require(df, ["os_months", "pdr_months"], source)
-    shifted = df["os_months"].astype(float) - df["pdr_months"].astype(float)
+    # Rounded to 10 decimals: the subtraction of two recorded values must not leave a
+    # floating-point residue (24.000000000000004) that moves a death across a landmark.
+    shifted = (df["os_months"].astype(float) - df["pdr_months"].astype(float)).round(10)
     negative = np.flatnonzero(shifted.to_numpy() < -1e-9)
     if negative.size:
         i = int(negative[0])
@@ -275,20 +277,30 @@ def landmark_rates(
 
 
 def survival_claims(
-    df: pd.DataFrame, *, origin: Origin = "detection", death_rule: DeathRule = "censor"
+    df: pd.DataFrame,
+    *,
+    origin: Origin | Literal["paper"] = "paper",
+    death_rule: DeathRule = "censor",
 ) -> pd.DataFrame:
     """Every published PFS/OS median, SE, CI, landmark rate and sorafenib log-rank p, reproduced.
 
     Medians use SPSS's definition and SE (:func:`lungmets.survival_stats.km_median_spss`), as
     the paper did; landmark rates are Kaplan-Meier estimates at 12 and 24 months, in percent.
-    The options re-run the same comparison under another endpoint definition.
+    ``origin="paper"`` follows the paper's own words: OS from the detection of lung metastases,
+    except the rates by arm, printed "at 1 year following radiotherapy", which are measured from
+    the start of radiotherapy (the reading the reconstruction and the scorecard use). The
+    other options re-run the same comparison with one origin for everything.
     """
     values: dict[str, float] = {}
     sorafenib = {"yes": df["sorafenib"].to_numpy() == 1, "no": df["sorafenib"].to_numpy() == 0}
     for endpoint in ("pfs", "os"):
-        options = {"origin": origin} if endpoint == "os" else {"death_rule": death_rule}
-        data = endpoint_data(df, endpoint, **options)
+        if endpoint == "os":
+            data = endpoint_data(df, "os", origin="detection" if origin == "paper" else origin)
+            from_rt = endpoint_data(df, "os", origin="rt_start" if origin == "paper" else origin)
+        else:
+            data = from_rt = endpoint_data(df, "pfs", death_rule=death_rule)
         t, e = data["time"].to_numpy(), data["event"].to_numpy()
+        t_rt, e_rt = from_rt["time"].to_numpy(), from_rt["event"].to_numpy()
         whole = km_median_spss(t, e)
         for prefix in ("res", "abs"):
             values[f"{prefix}_{endpoint}_median_all"] = whole.median
@@ -299,7 +311,7 @@ def survival_claims(
             group = km_median_spss(t[mask], e[mask])
             values[f"abs_{endpoint}_median_sorafenib_{level}"] = group.median
             values[f"abs_{endpoint}_median_se_sorafenib_{level}"] = group.se
-            rates = survival_at(t[mask], e[mask], [12.0, 24.0]).to_numpy() * 100
+            rates = survival_at(t_rt[mask], e_rt[mask], [12.0, 24.0]).to_numpy() * 100
             values[f"res_{endpoint}_rate_12m_sorafenib_{level}"] = rates[0]
             values[f"res_{endpoint}_rate_24m_sorafenib_{level}"] = rates[1]
         p = logrank_fast(t, groups=sorafenib["yes"].astype(int), events=e).p_value
