@@ -5,7 +5,10 @@ ensemble chapter reads ``data/synthetic/ensemble/members.csv`` (committed, one r
 Each member's four CSVs are also kept outside the repository (``--cohorts``, default
 ``lungmets.ensemble.COHORT_CACHE``), so a rerun recalibrates only the seeds it has not seen, and
 ``members.csv`` (with ``manifest.json``: which seeds, which calibration budget, which source)
-is rewritten after every finished member: an interrupted run keeps its work.
+is rewritten after every finished member: an interrupted run keeps its work. When the
+calibration's sources change, cached members are kept only if the committed canonical cohort is
+still exactly the cached canonical member (a change to loading or documentation); the manifest
+then records the new fingerprint.
 
 Usage: ``python scripts/build_ensemble.py --seeds 2016,0-99 --workers 2``
 """
@@ -36,6 +39,7 @@ from lungmets.ensemble import (  # noqa: E402
     PLANNED_SEEDS,
     cached_calibrate,
     calibration_fingerprint,
+    member_mismatches,
     read_members,
     run_ensemble,
     score_member,
@@ -106,11 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     cached = None
     if args.out.exists() and manifest_file.exists():
         old = json.loads(manifest_file.read_text(encoding="utf-8"))
-        if old.get("calibration_fingerprint") == fingerprint:
-            cached = read_members(args.out)
-        else:
-            print("the calibration changed since the cached members were made: starting afresh",
-                  flush=True)
+        cached = read_members(args.out)
+        if old.get("calibration_fingerprint") != fingerprint:
+            # The sources changed (perhaps only in loading or documentation). Keep the members
+            # if the committed canonical cohort is still exactly the cached canonical member;
+            # otherwise the calibration's output changed and every member must be redone.
+            seed = reconstruct.CANONICAL_SEED
+            same = (cached["seed"] == seed).any() and not member_mismatches(
+                cached, seed, reconstruct.load_cohort())
+            print("the calibration's sources changed since the cached members were made; "
+                  + ("the canonical member is unchanged, so they are kept" if same
+                     else "the canonical member changed: starting afresh"), flush=True)
+            cached = cached if same else None
     rows = [] if cached is None else [cached]  # a run adds members, never drops them
     done = set() if cached is None else set(cached["seed"].astype(int))
     todo = [s for s in seeds if s not in done]
