@@ -533,6 +533,7 @@ def plot_hits(members: pd.DataFrame, canonical: int | None = None, ax: Axes | No
               ) -> Axes:
     """Bar chart of members by number of claims hit; the canonical member's bar is outlined."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
@@ -542,6 +543,8 @@ def plot_hits(members: pd.DataFrame, canonical: int | None = None, ax: Axes | No
         best = int(members.loc[members["seed"] == canonical, "hits"].iloc[0])
         colours = ["C3" if h == best else "0.6" for h in counts.index]
     ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"Claims reproduced at printed precision (of {int(members['claims'].max())})")
     ax.set_ylabel("Ensemble members")
     ax.spines[["top", "right"]].set_visible(False)
@@ -590,6 +593,9 @@ def plot_member_values(
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     missing = int(x.isna().sum())
     ax.set_title(q.label + (f" ({missing} members undefined)" if missing else ""), fontsize=10)
     ax.set_xlabel(f"{q.unit}{' (log scale)' if log else ''}")
