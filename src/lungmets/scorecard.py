@@ -19,6 +19,7 @@ import pandas as pd
 
 from lungmets.claims import Claim, load_claims, value
 from lungmets.covariates import AE_EVENTS
+from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
 from lungmets.reconstruct import Cohort, contradictions, load_cohort
 from lungmets.stepwise import forward_stepwise_cox
 from lungmets.survival_stats import (
@@ -95,21 +96,9 @@ _GROUPS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "intrahepatic_inactive": _FACTOR_COLUMNS["intrahepatic_inactive"],
 }
 
-_TABLE1_GROUPING: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-    "sex": lambda p: p.sex,
-    "age": _FACTOR_COLUMNS["age_ge60"],
-    "pdr": _FACTOR_COLUMNS["pdr_ge6"],
-    "pmfi": _FACTOR_COLUMNS["pmfi_ge12"],
-    "afp": _FACTOR_COLUMNS["afp_ge20"],
-    "hepatitis": lambda p: p.viral_hepatitis,
-    "lesions": _FACTOR_COLUMNS["lesions_gt3"],
-    "maxsize": _FACTOR_COLUMNS["maxsize_gt3"],
-    "intrahepatic": lambda p: p.intrahepatic_active,
-    "livertx": lambda p: p.liver_treatment,
-    "sorafenib": lambda p: p.sorafenib,
-    "ecog": _FACTOR_COLUMNS["ecog_2"],
-    "othermets": lambda p: p.other_mets,
-}
+_TABLE1_FACTORS: tuple[str, ...] = tuple(FACTORS)
+"""The thirteen Table 1 factors, grouped and Cox-coded exactly as the chapters do
+(:data:`lungmets.prognostic.FACTORS`): one definition for chapter and scorecard."""
 
 _MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib")}
 
@@ -155,7 +144,7 @@ def _rate(ep: str, group: str, months: float) -> Computer:
 def _logrank(ep: str, factor: str) -> Computer:
     def f(c: Cohort) -> float:
         t, e = _endpoint(c.patients, ep)
-        g = np.asarray(_TABLE1_GROUPING[factor](c.patients))
+        g = factor_groups(c.patients, factor).to_numpy()
         return logrank_fast(t, groups=g, events=e).p_value
     return f
 
@@ -179,18 +168,15 @@ def _stepwise(c: Cohort, ep: str) -> pd.DataFrame:
 
 
 def _fit_stepwise(p: pd.DataFrame, ep: str) -> pd.DataFrame:
-    data = pd.DataFrame({f: np.asarray(_TABLE1_GROUPING[f](p)) for f in _TABLE1_GROUPING})
-    # indicator coding in the paper's HR direction: >3 lesions, active tumour, NO sorafenib
-    for f in data.columns:
-        if f != "livertx":
-            data[f] = pd.factorize(data[f], sort=True)[0].astype(float)
-    data["sorafenib"] = 1.0 - data["sorafenib"]
-    t, e = _endpoint(p, ep)
-    data["time"], data["event"] = t, e
-    res = forward_stepwise_cox(data, "time", "event", list(_TABLE1_GROUPING),
-                               categorical=["livertx"])
-    final = res.final.set_index("variable")
-    return final.assign(selected=", ".join(res.selected))
+    """Final model indexed by factor key; indicators in the paper's HR direction (>3 lesions,
+    active tumour, NO sorafenib), liver treatment as a categorical block."""
+    data = cox_design(p, _TABLE1_FACTORS)
+    data["time"], data["event"] = _endpoint(p, ep)
+    candidates = candidate_columns(_TABLE1_FACTORS)
+    res = forward_stepwise_cox(data, "time", "event", candidates, categorical=["livertx"])
+    factor_of = dict(zip(candidates, _TABLE1_FACTORS, strict=True))
+    final = res.final.assign(variable=res.final["variable"].map(factor_of)).set_index("variable")
+    return final.assign(selected=", ".join(factor_of[v] for v in res.selected))
 
 
 _STEPWISE: dict[tuple[int, str], pd.DataFrame] = {}
@@ -343,7 +329,7 @@ def computers() -> dict[str, Computer]:
 
     # log-rank
     for ep in ("pfs", "os"):
-        for f in _TABLE1_GROUPING:
+        for f in _TABLE1_FACTORS:
             out[f"t1_{ep}_uni_p_{f}"] = _logrank(ep, f)
     for src in ("res", "abs"):
         out[f"{src}_pfs_logrank_p_sorafenib"] = _logrank("pfs", "sorafenib")
