@@ -187,9 +187,29 @@ def test_unknown_control_raises() -> None:
         precomputed_panel(render_line, [1.0], "Slope", control="knob")  # type: ignore[arg-type]
 
 
-def test_live_mode_needs_numeric_values_or_an_explicit_control() -> None:
+def test_forced_live_mode_needs_numeric_values_or_an_explicit_control() -> None:
     with pytest.raises(ValueError, match="live mode needs numeric values"):
         precomputed_panel(lambda v: f"<b>{v}</b>", ["a", "b"], "Letter", live=True)
+
+
+def test_in_a_live_kernel_categories_stay_complete_and_numbers_get_a_free_control(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What Binder users meet: every chapter's panels build, whatever their values."""
+    monkeypatch.setenv(LIVE_ENV_VAR, "live")
+    categories = precomputed_panel(lambda v: f"<b>{v}</b>", ["a", "b"], "Letter")
+    assert categories.live_control is None and categories.live_box is None
+    assert "Every option of this control is precomputed" in categories.children[-1].value
+    numbers = precomputed_panel(render_line, [0.5, 1.0, 2.0], "Slope")
+    assert isinstance(numbers.live_control, widgets.FloatSlider)
+    assert "Live kernel" in numbers.children[-1].value
+
+
+def test_a_static_page_offers_recomputation_only_where_values_are_open_ended() -> None:
+    categories = precomputed_panel(lambda v: f"<b>{v}</b>", ["a", "b"], "Letter")
+    numbers = precomputed_panel(render_line, [0.5, 1.0], "Slope")
+    assert "Every option of this control is precomputed" in categories.children[-1].value
+    assert "open the page in a live kernel" in numbers.children[-1].value
 
 
 def test_tables_and_html_become_html_widgets() -> None:

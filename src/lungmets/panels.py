@@ -65,6 +65,14 @@ LIVE_NOTE = (
     "Live kernel: the control under <em>Any value</em> recomputes the output in the kernel; "
     "the precomputed values above still switch instantly."
 )
+COMPLETE_NOTE = (
+    "Every option of this control is precomputed, so it switches in your browser, with or "
+    "without a kernel."
+)
+GRID_NOTE = (
+    "Only the precomputed combinations above are available; they switch in your browser "
+    "without a kernel. In a live notebook, edit the values in the code cell to compute others."
+)
 
 
 def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
@@ -233,9 +241,13 @@ def _shown(label: str, value_label: str) -> str:
     return f"Showing {html.escape(label)} = <strong>{html.escape(value_label)}</strong>"
 
 
+def _numeric(values: Sequence[Any]) -> bool:
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
+
+
 def _default_live_control(values: Sequence[Any], label: str) -> widgets.ValueWidget:
     """A free slider spanning the precomputed range, for numeric values only."""
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+    if not _numeric(values):
         raise ValueError(
             "live mode needs numeric values to build its free control; pass live_control= "
             "(any ipywidgets value widget) for other kinds of values"
@@ -290,8 +302,7 @@ def _live_box(
     return box
 
 
-def _note(live: bool) -> widgets.HTML:
-    text = LIVE_NOTE if live else STATIC_NOTE
+def _note(text: str) -> widgets.HTML:
     note = widgets.HTML(f'<p style="{_TEXT_STYLE} font-size: 0.85em;">{text}</p>')
     note.add_class("lungmets-panel-note")
     return note
@@ -321,9 +332,11 @@ def precomputed_panel(
     """A control that switches between outputs of ``render`` precomputed for ``values``.
 
     Works without a kernel: the control's ``index`` is jslinked to a Stack of the outputs, and
-    each Stack child carries a caption naming its value. ``live=None`` adds a free control only
-    when :func:`live_kernel_available`; ``live=True`` forces it (numeric ``values`` span its
-    range unless ``live_control`` is given). Raises ValueError for empty or duplicate values.
+    each Stack child carries a caption naming its value. ``live=None`` adds a free control when
+    :func:`live_kernel_available` and the values are numbers (or ``live_control`` is given): a
+    set of categories is complete once precomputed, so it gets none. ``live=True`` forces it
+    (numeric ``values`` span its range unless ``live_control`` is given). Raises ValueError for
+    empty or duplicate values.
     """
     checked = _check_values(values, "values", max_states)
     labels = _labels(checked, format_value, "values")
@@ -336,12 +349,16 @@ def precomputed_panel(
     stack.add_class("lungmets-panel-stack")
     links = [widgets.jslink((selector, "index"), (stack, "selected_index"))]
 
-    is_live = live_kernel_available() if live is None else live
+    # A finite set of options (categories) is complete once precomputed: a kernel found by
+    # detection adds a free control only for numeric values; live=True insists on one.
+    open_ended = live_control is not None or _numeric(checked)
+    is_live = live is True or (live is None and open_ended and live_kernel_available())
     box, free = None, None
     if is_live:
         free = live_control if live_control is not None else _default_live_control(checked, label)
         box = _live_box(render, label, free, dpi)
-    children = [*_intro(description), selector, stack, *([box] if box else []), _note(is_live)]
+    note = LIVE_NOTE if is_live else STATIC_NOTE if open_ended else COMPLETE_NOTE
+    children = [*_intro(description), selector, stack, *([box] if box else []), _note(note)]
     return Panel(
         children,
         controls=[selector],
@@ -400,5 +417,5 @@ def precomputed_grid(
     outer = widgets.Stack(inner_stacks, selected_index=0)
     outer.add_class("lungmets-panel-stack")
     links.insert(0, widgets.jslink((row_selector, "index"), (outer, "selected_index")))
-    children = [*_intro(description), row_selector, column_selector, outer, _note(False)]
+    children = [*_intro(description), row_selector, column_selector, outer, _note(GRID_NOTE)]
     return Panel(children, controls=[row_selector, column_selector], stack=outer, links=links)
