@@ -44,9 +44,10 @@ serve:
 data: $(STAMP)
 	$(BIN)/python scripts/build_cohort.py --benchmark benchmarks/calibration.md
 
-## Calibrate the ensemble of alternative synthetic cohorts (cached; only new seeds run).
+## Calibrate the ensemble of alternative synthetic cohorts: about 1.5 min a member with two
+## workers; seeds already in data/synthetic/ensemble/members.csv are kept, only new ones run.
 ensemble: $(STAMP)
-	$(BIN)/python scripts/build_ensemble.py
+	$(BIN)/python scripts/build_ensemble.py --workers 2 --benchmark benchmarks/ensemble.md
 
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser
