@@ -303,7 +303,14 @@ def _logrank_k(nk: np.ndarray, dk: np.ndarray) -> float:
     oe = dk.sum(axis=1) - (nk * (d / n)).sum(axis=1)
     var = np.diag((nk * w).sum(axis=1)) - (nk * (w / n)) @ nk.T
     z, v = oe[:-1], var[:-1, :-1]
-    return float(chdtrc(len(z), z @ np.linalg.solve(v, z)))
+    try:
+        return float(chdtrc(len(z), z @ np.linalg.solve(v, z)))
+    except np.linalg.LinAlgError:
+        # A level nobody is at risk in at any event time makes the covariance singular (an
+        # ensemble seed crashed here); like R's survdiff, use a generalised inverse and its
+        # rank. Only this path is new, so cohorts calibrated before stay byte-identical.
+        rank = int(np.linalg.matrix_rank(v))
+        return float(chdtrc(rank, z @ np.linalg.pinv(v) @ z)) if rank else 1.0
 
 
 @dataclass

@@ -402,8 +402,15 @@ def run_ensemble(
             collect(job(seed))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for future in as_completed([pool.submit(job, seed) for seed in todo]):
-                collect(future.result())
+            futures = [pool.submit(job, seed) for seed in todo]
+            try:
+                for future in as_completed(futures):
+                    collect(future.result())
+            except BaseException:
+                # Without this the pool's exit waits for every queued seed (hours) before the
+                # error is seen; members already collected were passed to on_member.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     if not rows:
         return pd.DataFrame(columns=member_columns())
     return _tidy(pd.DataFrame(rows))
