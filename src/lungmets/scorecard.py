@@ -19,6 +19,7 @@ import pandas as pd
 
 from lungmets.claims import Claim, load_claims, value
 from lungmets.covariates import AE_EVENTS
+from lungmets.endpoints import endpoint_data
 from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
 from lungmets.reconstruct import Cohort, contradictions, load_cohort
 from lungmets.stepwise import forward_stepwise_cox
@@ -107,14 +108,13 @@ _MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib
 
 
 def _endpoint(p: pd.DataFrame, ep: str) -> tuple[np.ndarray, np.ndarray]:
-    """(time, event): PFS from RT start; OS from detection; 'osrt' = OS from RT start."""
-    if ep == "pfs":
-        return p.pfs_months.to_numpy(float), p.pfs_event.to_numpy(float)
-    if ep == "os":
-        return p.os_months.to_numpy(float), p.os_event.to_numpy(float)
-    if ep == "osrt":
-        return (p.os_months - p.pdr_months).round(1).to_numpy(float), p.os_event.to_numpy(float)
-    raise ValueError(f"unknown endpoint {ep!r}")
+    """(time, event) by the paper's definitions (:func:`lungmets.endpoints.endpoint_data`, the
+    one the chapters use): PFS from RT start; OS from detection; 'osrt' = OS from RT start."""
+    if ep not in ("pfs", "os", "osrt"):
+        raise ValueError(f"unknown endpoint {ep!r}")
+    data = endpoint_data(p, "pfs") if ep == "pfs" else endpoint_data(
+        p, "os", origin="rt_start" if ep == "osrt" else "detection")
+    return data["time"].to_numpy(float), data["event"].to_numpy(float)
 
 
 def _median(ep: str, group: str, what: str) -> Computer:
