@@ -34,7 +34,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
 import numpy as np
@@ -42,15 +42,21 @@ from scipy.special import chdtrc, ndtr
 
 from lungmets.claims import Claim, claim, value
 from lungmets.covariates import FACTOR_LEVELS, initial_labels, spread_values
+from lungmets.survival_stats import WALD_Z
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "LOSS",
+    "SCHEDULE",
     "TARGETS",
     "TICK",
     "Calibration",
+    "LossShape",
+    "Schedule",
     "Target",
     "Window",
     "calibrate_times",
+    "constants_table",
     "evaluate",
     "months_to_days",
     "study_window",
@@ -209,6 +215,82 @@ def _kind(stat: str) -> str:
 
 _SCALE = {"time": TICK, "se": 0.05, "rate": 1.0, "p": 0.05, "hr": 0.02}
 """Distance units: months for times, percentage points for rates, natural log for p and HR."""
+
+
+def _doc(meaning: str) -> dict[str, str]:
+    return {"meaning": meaning}
+
+
+@dataclass(frozen=True)
+class LossShape:
+    """The constants that shape the loss beyond the targets' own weights (:data:`TARGETS`).
+
+    Set by hand while building the calibration, not fitted to the scorecard; named here so
+    the reconstruction chapter can show them (:func:`constants_table`)."""
+
+    unknown_distance: float = field(default=200.0, metadata=_doc(
+        "distance charged when a statistic cannot be computed (e.g. no median reached)"))
+    distance_cap: float = field(default=500.0, metadata=_doc(
+        "largest distance one target can contribute, so one hopeless target cannot dominate"))
+    miss_cost: float = field(default=0.5, metadata=_doc(
+        "flat cost of any target outside its printed interval: landing inside earns a bonus"))
+    wrong_side_cost: float = field(default=5.0, metadata=_doc(
+        "extra cost of a p-value on the other side of the significance level from the paper"))
+    median_gap_weight: float = field(default=100.0, metadata=_doc(
+        "weight of how far a curve is from crossing 0.5 exactly at a printed median"))
+    se_partner_ticks: float = field(default=3.0, metadata=_doc(
+        "a median's SE counts fully only once the median is this many grid steps away or closer"))
+    far_se_share: float = field(default=0.05, metadata=_doc(
+        "share of its weight an SE keeps while its median is further away than that"))
+    stepwise_weight: float = field(default=20.0, metadata=_doc(
+        "weight of the forward-stepwise penalties (the paper's variables must enter, in order)"))
+    step2_entry_p: float = field(default=0.03, metadata=_doc(
+        "the second variable's score-test p should be below this (a margin under SPSS's 0.05)"))
+    step2_lead: float = field(default=1.5, metadata=_doc(
+        "the second variable's entry p should beat every other candidate's by this factor"))
+    step3_other_p: float = field(default=0.08, metadata=_doc(
+        "no third variable may come close to entering: its best score-test p stays above this"))
+    os_entry_lead: float = field(default=1.3, metadata=_doc(
+        "for OS, intrahepatic status must enter before sorafenib: its p must lead by this factor"))
+
+
+LOSS = LossShape()
+"""The loss constants used by every calibration."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a chain spends its iterations (see :func:`calibrate_times`)."""
+
+    phase_one_share: float = field(default=0.3, metadata=_doc(
+        "share of a chain's iterations spent on the core targets before the full loss"))
+    phase_one_temperatures: tuple[float, float] = field(default=(10.0, 0.05), metadata=_doc(
+        "start and end temperature of the first phase (geometric cooling)"))
+    phase_two_temperatures: tuple[float, float] = field(default=(1.0, 0.01), metadata=_doc(
+        "start and end temperature of the second phase"))
+    targeted_share: float = field(default=0.15, metadata=_doc(
+        "share of moves that put an event exactly on a missed printed median"))
+    hunt_share: float = field(default=0.25, metadata=_doc(
+        "iterations of the hunt for hits, as a share of the chain's annealing iterations"))
+    hunt_loss_cap: float = field(default=1.1, metadata=_doc(
+        "the hunt may raise the annealed loss by at most this factor"))
+    polish_sweeps: int = field(default=20_000, metadata=_doc(
+        "label swaps tried per secondary factor when polishing its Table 1 p-values"))
+    polish_temperatures: tuple[float, float] = field(default=(0.3, 1e-4), metadata=_doc(
+        "start and end temperature of the label polishing"))
+    polish_miss_cost: float = field(default=0.01, metadata=_doc(
+        "flat cost of a polished p-value outside its printed interval"))
+
+
+SCHEDULE = Schedule()
+"""The annealing schedule used by every calibration."""
+
+
+def constants_table(constants: LossShape | Schedule) -> list[dict[str, object]]:
+    """One row per constant (name, value, meaning), read from the dataclass itself so that the
+    book shows exactly what the code uses."""
+    return [{"constant": f.name, "value": getattr(constants, f.name),
+             "meaning": f.metadata["meaning"]} for f in fields(constants)]
 
 
 # --------------------------------------------------------------------------- fast statistics
@@ -555,8 +637,8 @@ def _cox_stats(codes: np.ndarray, c: Calibration) -> dict[str, float]:
         for k, f in enumerate((first, second)):
             se = math.sqrt(max(cov[k, k], 1e-12))
             out[f"{ep}_mv_hr_{f}"] = math.exp(beta[k])
-            out[f"{ep}_mv_ci_lower_{f}"] = math.exp(beta[k] - 1.959963984540054 * se)
-            out[f"{ep}_mv_ci_upper_{f}"] = math.exp(beta[k] + 1.959963984540054 * se)
+            out[f"{ep}_mv_ci_lower_{f}"] = math.exp(beta[k] - WALD_Z * se)
+            out[f"{ep}_mv_ci_upper_{f}"] = math.exp(beta[k] + WALD_Z * se)
             out[f"{ep}_mv_p_{f}"] = float(2 * ndtr(-abs(beta[k] / se)))
     return out
 
@@ -623,25 +705,29 @@ def _parts(comp: _Compiled, s: dict[str, float]) -> tuple[float, np.ndarray, int
     x = np.where(bad, 0.0, x)
     xl = np.where(comp.log, np.log(np.maximum(x, 1e-12)), x)
     dist = np.maximum(np.maximum(comp.lo - xl, xl - comp.hi), 0.0) / comp.scale
-    dist = np.where(bad, 200.0, dist)
-    alpha = math.log(0.05)
+    dist = np.where(bad, LOSS.unknown_distance, dist)
+    alpha = math.log(claim("met_alpha").number)
     wrong = ((comp.sig == 1) & (xl >= alpha)) | ((comp.sig == -1) & (xl < alpha))
-    # an SE only counts fully once its median is close (within 3 ticks): a far median's SE
-    # would wall the median in, and an all-or-nothing switch would trap it one tick away
-    weight = np.where((comp.partner >= 0) & (dist[comp.partner] > 3), 0.05 * comp.weight,
-                      comp.weight)
-    total = float((weight * (np.minimum(dist, 500.0) + 0.5 * (dist > 0) + 5.0 * wrong)).sum())
-    total += sum(100.0 * comp.weight[i] * s[f"{comp.stats[i]}_gap"] for i in comp.gaps)
+    # an SE only counts fully once its median is close: a far median's SE would wall the
+    # median in, and an all-or-nothing switch would trap it one tick away
+    weight = np.where((comp.partner >= 0) & (dist[comp.partner] > LOSS.se_partner_ticks),
+                      LOSS.far_se_share * comp.weight, comp.weight)
+    total = float((weight * (np.minimum(dist, LOSS.distance_cap) + LOSS.miss_cost * (dist > 0)
+                             + LOSS.wrong_side_cost * wrong)).sum())
+    total += sum(LOSS.median_gap_weight * comp.weight[i] * s[f"{comp.stats[i]}_gap"]
+                 for i in comp.gaps)
     pen = 0.0
     if "pfs_step2_second" in s:
         # forward stepwise must enter exactly the paper's two variables, in order
         for ep in ("pfs", "os"):
             p2, other2 = s[f"{ep}_step2_second"], s[f"{ep}_step2_best_other"]
-            pen += max(0.0, math.log(p2) - math.log(0.03))
-            pen += max(0.0, math.log(1.5 * p2) - math.log(other2))
-            pen += max(0.0, math.log(0.08) - math.log(s[f"{ep}_step3_best_other"]))
-        pen += max(0.0, math.log(1.3 * s["os_p_sorafenib"]) - math.log(s["os_p_intrahepatic"]))
-    return total + 20.0 * pen, (dist == 0) & ~bad, int(wrong.sum()), pen
+            pen += max(0.0, math.log(p2) - math.log(LOSS.step2_entry_p))
+            pen += max(0.0, math.log(LOSS.step2_lead * p2) - math.log(other2))
+            pen += max(0.0, math.log(LOSS.step3_other_p)
+                       - math.log(s[f"{ep}_step3_best_other"]))
+        pen += max(0.0, math.log(LOSS.os_entry_lead * s["os_p_sorafenib"])
+                   - math.log(s["os_p_intrahepatic"]))
+    return total + LOSS.stepwise_weight * pen, (dist == 0) & ~bad, int(wrong.sum()), pen
 
 
 def _loss(comp: _Compiled, s: dict[str, float]) -> float:
@@ -662,18 +748,14 @@ def _printings() -> np.ndarray:
     return np.array(out, dtype=float)
 
 
-_HUNT_LOSS_CAP = 1.1
-"""The hunt may raise the annealed loss by at most 10%: hits are not bought by pushing other
-reproduced numbers far from the paper (e.g. a hazard ratio drifting away to round another)."""
-
-
 def _hunt(c: Calibration, rng: np.random.Generator, lim: _Limits, iterations: int
           ) -> Calibration:
     """Final stage: random moves accepted when they do not lower the number of printed claims
     reproduced (each target weighted by how often the paper prints it); among equals the lower
     loss wins. Never lets a p-value cross 0.05, the stepwise penalty grow or the loss rise by
-    more than :data:`_HUNT_LOSS_CAP`: near-misses become hits without giving up what the
-    paper's conclusions rest on.
+    more than ``SCHEDULE.hunt_loss_cap``: hits are not bought by pushing other reproduced
+    numbers far from the paper (e.g. a hazard ratio drifting away to round another), so
+    near-misses become hits without giving up what the paper's conclusions rest on.
     """
     comp = _compile(True)
     weights = _printings()
@@ -684,7 +766,7 @@ def _hunt(c: Calibration, rng: np.random.Generator, lim: _Limits, iterations: in
 
     cur = c.copy()
     hits, total, wrong, pen = score(cur)
-    cap = _HUNT_LOSS_CAP * total
+    cap = SCHEDULE.hunt_loss_cap * total
     for _ in range(iterations):
         prop = _propose(cur, rng, lim)
         if prop is None:
@@ -753,6 +835,9 @@ def _initial(seed: int) -> Calibration:
     os_ev = np.zeros(n, dtype=int)
     os_ev[rng.choice(n, deaths, replace=False)] = 1
     sor = codes[:, _col("sorafenib")] == 1
+    # rough start: each arm's PFS drawn around its printed median (the annealing does the rest)
+    pfs_start = (claim("abs_pfs_median_sorafenib_no").number,
+                 claim("abs_pfs_median_sorafenib_yes").number)
     os = np.zeros(n, dtype=int)
     pfs = np.zeros(n, dtype=int)
     pfs_ev = np.ones(n, dtype=int)
@@ -768,7 +853,7 @@ def _initial(seed: int) -> Calibration:
             else:
                 rt = int(rng.integers(lo_rt, hi_rt + 1))
         os[i] = pdr[i] + rt
-        pf_i = rng.lognormal(math.log(11.8 if sor[i] else 5.8), 0.5) / TICK
+        pf_i = rng.lognormal(math.log(pfs_start[int(sor[i])]), 0.5) / TICK
         pf = int(np.clip(pf_i, _MIN_PFS, min(rt - 1, 239)))
         pfs[i] = pf
     # survivors whose PDR could not fit: swap death status with a death that can
@@ -785,7 +870,9 @@ def _initial(seed: int) -> Calibration:
                     break
     n_s = int(value("met_n_val_s"))
     s_ev = (rng.random(n_s) < 0.7).astype(int)
-    s_os = np.where(s_ev == 1, np.clip(rng.lognormal(math.log(25), 0.4, n_s) / TICK, 20, 800),
+    s_median = claim("res_os_median_val_s").number
+    s_os = np.where(s_ev == 1,
+                    np.clip(rng.lognormal(math.log(s_median), 0.4, n_s) / TICK, 20, 800),
                     rng.integers(lim.vfu[0], lim.vfu[1] + 1, n_s)).astype(int)
     c = Calibration(codes, pdr, os, os_ev, pfs, pfs_ev, s_os, s_ev, seed)
     for i in range(n):
@@ -931,7 +1018,7 @@ def _anneal(cur: Calibration, rng: np.random.Generator, lim: _Limits, full: bool
     for it in range(iterations):
         temp = t0 * (t1 / t0) ** (it / max(iterations - 1, 1))
         prop = None
-        if rng.random() < 0.15:
+        if rng.random() < SCHEDULE.targeted_share:
             missed = [(k, v) for k, v in medians if not _on_tick(stats[k], v)]
             if missed:
                 prop = _propose_targeted(cur, rng, lim, missed)
@@ -994,17 +1081,18 @@ def _polish_labels(c: Calibration, rng: np.random.Generator, sweeps: int) -> Cal
             lp = math.log(max(p_of(ep, codes, f), 1e-12))
             lo, hi = math.log(cl.lower), math.log(cl.upper)
             dist = max(lo - lp, lp - hi, 0.0)
-            total += dist + (0.01 if dist > 0 else 0.0)
+            total += dist + (SCHEDULE.polish_miss_cost if dist > 0 else 0.0)
         return total
 
     n = x.codes.shape[0]
+    t0, t1 = SCHEDULE.polish_temperatures
     for f in _SECONDARY:
         j = _col(f)
         col = x.codes[:, j].copy()
         cur = local(col, f)
         best_col, best = col.copy(), cur
         for it in range(sweeps):
-            temp = 0.3 * (1e-4 / 0.3) ** (it / max(sweeps - 1, 1))
+            temp = t0 * (t1 / t0) ** (it / max(sweeps - 1, 1))
             a, b = (int(v) for v in rng.choice(n, 2, replace=False))
             if col[a] == col[b]:
                 continue
@@ -1025,12 +1113,12 @@ def _chain(seed: int, chain: int, iterations: int) -> Calibration:
     rng = np.random.default_rng([seed, 2, chain])
     lim = _limits()
     cur = _initial(seed) if chain == 0 else _initial_chain(seed, chain)
-    n1 = int(0.3 * iterations)
-    cur = _anneal(cur, rng, lim, False, n1, 10.0, 0.05)
-    best = _anneal(cur, rng, lim, True, iterations - n1, 1.0, 0.01)
+    n1 = int(SCHEDULE.phase_one_share * iterations)
+    cur = _anneal(cur, rng, lim, False, n1, *SCHEDULE.phase_one_temperatures)
+    best = _anneal(cur, rng, lim, True, iterations - n1, *SCHEDULE.phase_two_temperatures)
     comp = _compile(True)
-    best = _hunt(best, rng, lim, iterations // 4)
-    polished = _polish_labels(best, rng, sweeps=20_000)
+    best = _hunt(best, rng, lim, int(SCHEDULE.hunt_share * iterations))
+    polished = _polish_labels(best, rng, sweeps=SCHEDULE.polish_sweeps)
     for f in _SECONDARY:  # keep each factor's polish only if the whole loss does not worsen
         j = _col(f)
         trial = best.copy()

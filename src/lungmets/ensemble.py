@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
 from lungmets.prognostic import FACTORS, cox_design, factor_groups
 from lungmets.stepwise import cox_newton
@@ -583,12 +584,12 @@ def plot_member_values(
         edges = (np.geomspace(ok.min(), ok.max(), bins + 1) if log and ok.min() < ok.max()
                  else bins)
         ax.hist(ok, bins=edges, color="C0", alpha=0.8)
-    null = {"HR": 1.0, "p": 0.05, "months": 0.0}.get(q.unit) if column.endswith(
+    alpha = claim("met_alpha").number
+    null = {"HR": 1.0, "p": alpha, "months": 0.0}.get(q.unit) if column.endswith(
         ("_diff", "_vs_co")) or q.unit in ("HR", "p") else None
     if null is not None:
-        ax.axvline(null, color="0.3", linestyle=":",
-                   label={"HR": "no effect (HR 1)", "p": "p = 0.05", "months": "no difference"}
-                   [q.unit])
+        labels = {"HR": "no effect (HR 1)", "p": f"p = {alpha:g}", "months": "no difference"}
+        ax.axvline(null, color="0.3", linestyle=":", label=labels[q.unit])
     if canonical is not None:
         v = float(x[members["seed"] == canonical].iloc[0])
         if math.isfinite(v):

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc
 from scipy.stats import norm
 
-from lungmets.claims import value
+from lungmets.claims import claim, value
 from lungmets.survival_stats import cox_fit, logrank_fast
 
 __all__ = [
@@ -226,10 +226,9 @@ def univariate_table(
 
     Columns: factor, comparison, groups' sizes, chi2, df, p (reproduced), claim id, published
     (printed text), hit (the reproduced p rounds to the printed one) and same_side (both on the
-    same side of 0.05, the threshold the paper used).
+    same side of the paper's significance level, claim ``met_alpha``).
     """
-    from lungmets.claims import claim
-
+    alpha = claim("met_alpha").number
     time, event = _survival(df, endpoint, source)
     rows = []
     for factor in factors:
@@ -249,7 +248,7 @@ def univariate_table(
                 "claim_id": published.id,
                 "published": published.value,
                 "hit": bool(published.matches(result.p_value)),
-                "same_side": bool((published.number < 0.05) == (result.p_value < 0.05)),
+                "same_side": bool((published.number < alpha) == (result.p_value < alpha)),
             }
         )
     return pd.DataFrame(rows)
@@ -618,7 +617,8 @@ def plot_cutpoint_scan(
     scan: pd.DataFrame, published_cut: float | None = None, ax: Axes | None = None,
     *, label: str = "cut-point",
 ) -> Axes:
-    """Log-rank p (log scale) against the cut-point, with 0.05 and the paper's cut marked.
+    """Log-rank p (log scale) against the cut-point, with the paper's significance level and cut
+    marked.
 
     The jagged line is the point: p swings with the cut, so the smallest p is partly chance.
     """
@@ -628,7 +628,7 @@ def plot_cutpoint_scan(
         _, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
     ax.plot(scan["cutpoint"], scan["p"], marker="o", markersize=4, color="C0", gid="scan")
     ax.set_yscale("log")
-    ax.axhline(0.05, color="C3", linestyle="--", linewidth=1, gid="alpha")
+    ax.axhline(claim("met_alpha").number, color="C3", linestyle="--", linewidth=1, gid="alpha")
     if published_cut is not None:
         ax.axvline(published_cut, color="0.3", linestyle=":", linewidth=1.2, gid="published")
     ax.set_xlabel(label)

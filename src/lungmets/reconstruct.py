@@ -40,6 +40,7 @@ from lungmets.covariates import (
 )
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.schema import validate_frame
+from lungmets.survival_stats import WALD_Z
 
 __all__ = [
     "CANONICAL_CHAINS",
@@ -361,7 +362,7 @@ def contradictions() -> pd.DataFrame:
     hr, lo, hi = (c(f"t1_os_mv_{q}_intrahepatic") for q in ("hr", "ci_lower", "ci_upper"))
     p_t, p_r = c("t1_os_mv_p_intrahepatic"), c("res_os_mv_p_intrahepatic")
     centre = math.exp((math.log(lo.number) + math.log(hi.number)) / 2)
-    se = (math.log(hi.number) - math.log(lo.number)) / (2 * 1.959963984540054)
+    se = (math.log(hi.number) - math.log(lo.number)) / (2 * WALD_Z)
     from scipy.stats import norm
 
     p_ci = 2 * norm.sf(math.log(centre) / se)

@@ -45,6 +45,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc
 
+from lungmets.survival_stats import WALD_Z
+
 __all__ = [
     "StepwiseResult",
     "cox_derivatives",
@@ -54,7 +56,6 @@ __all__ = [
 ]
 
 Ties = Literal["breslow", "efron"]
-_WALD_Z = 1.959963984540054
 
 
 def _row(index: pd.Index, mask: NDArray[np.bool_]) -> object:
@@ -392,8 +393,8 @@ def forward_stepwise_cox(
             "coef": beta,
             "se": se,
             "hr": np.exp(beta),
-            "ci_lower": np.exp(beta - _WALD_Z * se),
-            "ci_upper": np.exp(beta + _WALD_Z * se),
+            "ci_lower": np.exp(beta - WALD_Z * se),
+            "ci_upper": np.exp(beta + WALD_Z * se),
             "wald": wald_terms,
             "p": chdtrc(1, wald_terms),
             "converged": ok,

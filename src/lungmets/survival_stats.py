@@ -63,10 +63,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import chdtrc, ndtr
+from scipy.special import chdtrc, ndtr, ndtri
 
 __all__ = [
     "SPSS_Z",
+    "WALD_Z",
     "CoxResult",
     "LogrankResult",
     "MedianSummary",
@@ -88,7 +89,8 @@ SPSS_Z: float = 1.96
 """SPSS prints median CIs as median ± 1.96·SE (the rounded normal quantile)."""
 
 _TOL = 1e-10
-_WALD_Z = 1.959963984540054  # scipy.stats.norm.ppf(0.975); what lifelines and statsmodels use
+WALD_Z: float = float(ndtri(0.975))
+"""The exact normal quantile for 95% Wald intervals (what lifelines and statsmodels use)."""
 
 
 @dataclass(frozen=True)
@@ -443,8 +445,8 @@ def _cox_result(
         coef=coef_s,
         se=se_s,
         hr=np.exp(coef_s).rename("hr"),
-        ci_lower=pd.Series(np.exp(coef - _WALD_Z * se), index=idx, name="ci_lower"),
-        ci_upper=pd.Series(np.exp(coef + _WALD_Z * se), index=idx, name="ci_upper"),
+        ci_lower=pd.Series(np.exp(coef - WALD_Z * se), index=idx, name="ci_lower"),
+        ci_upper=pd.Series(np.exp(coef + WALD_Z * se), index=idx, name="ci_upper"),
         p=pd.Series(2.0 * ndtr(-np.abs(z)), index=idx, name="p"),
         loglik=float(loglik),
         ties=ties,
