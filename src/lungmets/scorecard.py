@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lungmets.claims import Claim, load_claims, value
+from lungmets.claims import Claim, load_claims
 from lungmets.covariates import AE_EVENTS
 from lungmets.endpoints import endpoint_data
 from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
@@ -29,6 +29,7 @@ from lungmets.survival_stats import (
     pairwise_logrank,
     survival_at,
 )
+from lungmets.tables import TABLE3_LEVELS
 
 __all__ = [
     "NOT_REACHED",
@@ -56,45 +57,26 @@ class Reproduction:
 
 Computer = Callable[[Cohort], float]
 
-_FACTOR_COLUMNS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-    # Table 3 level -> boolean mask; cut-offs read from the catalogue
-    "sex_male": lambda p: p.sex == "male",
-    "sex_female": lambda p: p.sex == "female",
-    "age_ge60": lambda p: p.age_years >= value("t3_age_cutoff_all"),
-    "age_lt60": lambda p: p.age_years < value("t3_age_cutoff_all"),
-    "pdr_ge6": lambda p: p.pdr_months >= value("t3_pdr_cutoff_all"),
-    "pdr_lt6": lambda p: p.pdr_months < value("t3_pdr_cutoff_all"),
-    "pmfi_ge12": lambda p: p.pmfi_months >= value("t3_pmfi_cutoff_all"),
-    "pmfi_lt12": lambda p: p.pmfi_months < value("t3_pmfi_cutoff_all"),
-    "afp_ge20": lambda p: p.afp_ng_ml >= value("t3_afp_cutoff_all"),
-    "afp_lt20": lambda p: p.afp_ng_ml < value("t3_afp_cutoff_all"),
-    "hepatitis_present": lambda p: p.viral_hepatitis == 1,
-    "hepatitis_absent": lambda p: p.viral_hepatitis == 0,
-    "lesions_le3": lambda p: p.n_lesions <= value("t3_lesions_cutoff_all"),
-    "lesions_gt3": lambda p: p.n_lesions > value("t3_lesions_cutoff_all"),
-    "maxsize_le3": lambda p: p.max_lesion_cm <= value("t3_maxsize_cutoff_all"),
-    "maxsize_gt3": lambda p: p.max_lesion_cm > value("t3_maxsize_cutoff_all"),
-    "intrahepatic_active": lambda p: p.intrahepatic_active == 1,
-    "intrahepatic_inactive": lambda p: p.intrahepatic_active == 0,
-    "livertx_resection": lambda p: p.liver_treatment == "resection",
-    "livertx_tace": lambda p: p.liver_treatment == "tace",
-    "livertx_transplantation": lambda p: p.liver_treatment == "transplantation",
-    "sorafenib_no": lambda p: p.sorafenib == 0,
-    "sorafenib_yes": lambda p: p.sorafenib == 1,
-    "ecog_0_1": lambda p: p.ecog <= 1,
-    "ecog_2": lambda p: p.ecog == 2,
-    "othermets_no": lambda p: p.other_mets == 0,
-    "othermets_yes": lambda p: p.other_mets == 1,
+def _level_mask(factor: str, label: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda p: factor_groups(p, factor) == label
+
+
+_TABLE3_MASKS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    f"{factor}_{level_key}": _level_mask(factor, label)
+    for factor, levels in TABLE3_LEVELS.items()
+    for level_key, label in levels
 }
+"""Table 3 level (claims key) -> boolean mask, from the groupings the chapters use
+(:data:`lungmets.prognostic.FACTORS`, via :data:`lungmets.tables.TABLE3_LEVELS`)."""
 
 _GROUPS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all": lambda p: pd.Series(True, index=p.index),
-    "sorafenib_yes": _FACTOR_COLUMNS["sorafenib_yes"],
-    "sorafenib_no": _FACTOR_COLUMNS["sorafenib_no"],
-    "lesions_le3": _FACTOR_COLUMNS["lesions_le3"],
-    "lesions_gt3": _FACTOR_COLUMNS["lesions_gt3"],
-    "intrahepatic_active": _FACTOR_COLUMNS["intrahepatic_active"],
-    "intrahepatic_inactive": _FACTOR_COLUMNS["intrahepatic_inactive"],
+    "sorafenib_yes": _TABLE3_MASKS["sorafenib_yes"],
+    "sorafenib_no": _TABLE3_MASKS["sorafenib_no"],
+    "lesions_le3": _TABLE3_MASKS["lesions_le3"],
+    "lesions_gt3": _TABLE3_MASKS["lesions_gt3"],
+    "intrahepatic_active": _TABLE3_MASKS["intrahepatic_active"],
+    "intrahepatic_inactive": _TABLE3_MASKS["intrahepatic_inactive"],
 }
 
 _TABLE1_FACTORS: tuple[str, ...] = tuple(FACTORS)
@@ -249,18 +231,18 @@ def computers() -> dict[str, Computer]:
     for cid in ("t3_n_total", "t1_n_total", "abs_n_total", "res_n_total", "met_n_total",
                 "met_n_total_split", "fig_n_total", "res_n_total_lesion_cohort"):
         out[cid] = n_total
-    for level, mask in _FACTOR_COLUMNS.items():
+    for level, mask in _TABLE3_MASKS.items():
         out[f"t3_n_{level}"] = _count(mask)
         out[f"t3_pct_{level}"] = _count(mask, pct=True)
-    out["res_pct_male_all"] = _count(_FACTOR_COLUMNS["sex_male"], pct=True)
-    out["res_pct_hepatitis_all"] = _count(_FACTOR_COLUMNS["hepatitis_present"], pct=True)
-    out["res_pct_maxsize_le3_all"] = _count(_FACTOR_COLUMNS["maxsize_le3"], pct=True)
+    out["res_pct_male_all"] = _count(_TABLE3_MASKS["sex_male"], pct=True)
+    out["res_pct_hepatitis_all"] = _count(_TABLE3_MASKS["hepatitis_present"], pct=True)
+    out["res_pct_maxsize_le3_all"] = _count(_TABLE3_MASKS["maxsize_le3"], pct=True)
     for cp in ("a", "b"):
         out[f"res_n_childpugh_{cp}"] = _count(lambda p, cp=cp: p.child_pugh == cp.upper())
         out[f"res_pct_childpugh_{cp}"] = _count(lambda p, cp=cp: p.child_pugh == cp.upper(),
                                                 pct=True)
-    out["met_n_sorafenib_yes"] = _count(_FACTOR_COLUMNS["sorafenib_yes"])
-    out["met_n_sorafenib_no"] = _count(_FACTOR_COLUMNS["sorafenib_no"])
+    out["met_n_sorafenib_yes"] = _count(_TABLE3_MASKS["sorafenib_yes"])
+    out["met_n_sorafenib_no"] = _count(_TABLE3_MASKS["sorafenib_no"])
     for dose in ("800", "400"):
         out[f"met_n_dose_{dose}"] = _count(lambda p, d=dose: p.sorafenib_mg_day == int(d))
     for key, label in (("rfa", "rfa"), ("tace", "tace"), ("rfa_tace", "rfa_tace")):
@@ -270,7 +252,7 @@ def computers() -> dict[str, Computer]:
     out["met_n_bone_mets"] = _count(lambda p: p.other_mets_site.str.startswith("bone"))
     out["met_n_bone_mets_ribs"] = _count(lambda p: p.other_mets_site == "bone_rib")
     out["met_n_bone_mets_scapula"] = _count(lambda p: p.other_mets_site == "bone_right_scapula")
-    out["disc_n_othermets_yes"] = _count(_FACTOR_COLUMNS["othermets_yes"])
+    out["disc_n_othermets_yes"] = _count(_TABLE3_MASKS["othermets_yes"])
     out["met_n_deaths"] = _count(lambda p: p.os_event == 1)
     out["met_pct_deaths"] = _count(lambda p: p.os_event == 1, pct=True)
 
