@@ -19,6 +19,9 @@ Why each part exists:
 * Sphinx 7.4 registers an inline script added after ``Builder.init()`` twice (once as
   filename ``None``, once as ``''``), so sphinx-thebe's ``const THEBE_JS_URL`` is declared
   twice and every page logs a SyntaxError. Exact duplicates are dropped before rendering.
+* myst-nb places a glued table with ``{glue:figure}``, so Sphinx numbered it as a figure and
+  a reference to a table read "Fig. 3.2". A glued figure whose label starts with ``tbl-``
+  becomes a :class:`GluedTable`, numbered and captioned "Table 3.2" in the tables' sequence.
 """
 
 from __future__ import annotations
@@ -29,10 +32,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.writers.html5 import HTML5Translator
 
-__all__ = ["retarget_launch_url", "setup", "twin_path"]
+__all__ = ["TABLE_LABEL_PREFIX", "GluedTable", "retarget_launch_url", "setup", "twin_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +265,34 @@ def drop_duplicate_scripts(
     scripts[:] = unique
 
 
+TABLE_LABEL_PREFIX = "tbl-"
+"""Labels of glued tables (``{glue:figure} tbl-...``); every other glued figure stays a figure."""
+
+
+class GluedTable(nodes.figure):
+    """A glued output that is a table: rendered as a figure, numbered as a table."""
+
+
+class NumberGluedTablesAsTables(SphinxTransform):
+    """Retype ``tbl-`` figures before the standard domain and the numbering see them."""
+
+    default_priority = 500  # before the doctree-read event (880) that collects labels
+
+    def apply(self, **kwargs: Any) -> None:
+        for figure in list(self.document.findall(nodes.figure)):
+            if type(figure) is nodes.figure and any(
+                    i.startswith(TABLE_LABEL_PREFIX) for i in figure["ids"]):
+                table = GluedTable(figure.rawsource, *figure.children, **figure.attributes)
+                figure.replace_self(table)
+                for node_id in table["ids"]:  # references look their target up by id
+                    self.document.ids[node_id] = table
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the handlers after the theme's launch buttons (priority 501) and myst-nb's."""
+    app.add_enumerable_node(GluedTable, "table",
+                            html=(HTML5Translator.visit_figure, HTML5Translator.depart_figure))
+    app.add_transform(NumberGluedTablesAsTables)
     app.connect("html-page-context", retarget_launch_buttons, priority=600)
     app.connect("html-page-context", configure_requirejs, priority=600)
     app.connect("html-page-context", add_favicon_placeholder, priority=600)
