@@ -282,3 +282,37 @@ def test_a_missing_claim_is_reported_not_fatal() -> None:
 def test_check_rejects_unknown_verdict() -> None:
     with pytest.raises(ValueError, match="verdict"):
         Check("x", "sums", "t", (), "a", "fine", "e")  # type: ignore[arg-type]
+
+
+def test_median_se_floor_bounds_a_curve_built_to_fit_the_rate_and_median() -> None:
+    """HT-only PFS: 22 patients, 12 progressions before 1 year (S(12) = 10/22 = 45.5%), the
+    11th at 5.8 months (median 5.80). SPSS's SE of that median is far above the floor, and
+    the floor itself (≥ 0.65) is above the printed 0.52."""
+    from lungmets.audit import median_se_floor
+    from lungmets.claims import claim
+    from lungmets.survival_stats import km_median_spss
+
+    times = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 5.8, 11.0] + [30.0] * 10
+    events = [1] * 12 + [1] * 3 + [0] * 7
+    summary = km_median_spss(times, events)
+    assert summary.median == pytest.approx(5.8)
+    floor = median_se_floor(claim("res_pfs_rate_12m_sorafenib_no"), 12,
+                            claim("abs_pfs_median_sorafenib_no"), 22)
+    assert floor == pytest.approx(0.6576, abs=1e-3)
+    assert summary.se >= floor
+    assert floor > claim("abs_pfs_median_se_sorafenib_no").upper
+
+
+def test_median_se_floor_is_silent_when_the_rate_does_not_bound_the_density() -> None:
+    from lungmets.audit import median_se_floor
+    from lungmets.claims import claim
+
+    # 55.2% at 12 months is above 50%: the C1 rule applies instead, not this bound
+    assert median_se_floor(claim("res_pfs_rate_12m_sorafenib_yes"), 12,
+                           claim("abs_pfs_median_sorafenib_yes"), 23) is None
+
+
+def test_ht_only_pfs_rate_contradicts_its_median_se(checks: dict[str, Check]) -> None:
+    ch = checks["landmark_se_pfs_12m_sorafenib_no"]
+    assert ch.verdict == "inconsistent"
+    assert ch.values["se_floor"] > 0.525  # the printed 0.52 can be at most 0.525

@@ -215,6 +215,20 @@ def test_contradictions_table_names_real_claims() -> None:
             claim(cid)  # raises KeyError for an unknown id
 
 
+def test_ht_only_pfs_rate_is_a_documented_contradiction_not_a_calibration_miss() -> None:
+    """C10: 45.5% PFS at 1 year cannot hold with the HT-only median 5.80 ± 0.52 (SPSS SE);
+    the scorecard cites C10 for both printings of the rate instead of blaming the search."""
+    from lungmets.scorecard import scorecard
+
+    table = contradictions().set_index("id")
+    assert table.loc["C10", "misses"] == ("res_pfs_rate_12m_sorafenib_no",
+                                          "disc_pfs_rate_12m_sorafenib_no")
+    assert list(table.index) == [f"C{i}" for i in range(1, len(table) + 1)]  # numeric order
+    card = scorecard().set_index("claim_id")
+    for cid in table.loc["C10", "misses"]:
+        assert not card.loc[cid, "hit"] and card.loc[cid, "note"] == "C10"
+
+
 def test_regeneration_is_byte_identical(tmp_path) -> None:
     """The committed files are exactly what the canonical seed and budget produce."""
     write_cohort(calibrate(CANONICAL_SEED, CANONICAL_ITERATIONS, CANONICAL_CHAINS, workers=2),

@@ -52,6 +52,7 @@ __all__ = [
     "audit_frame",
     "ci_from_median_se",
     "counts_for_percent",
+    "median_se_floor",
     "missing_claim_ids",
     "p_from_ci",
     "percent_consistent",
@@ -898,6 +899,48 @@ def _landmark(
     )
 
 
+def median_se_floor(rate: Claim, months: float, median: Claim, n_at_start: int) -> float | None:
+    """Smallest SPSS standard error a Kaplan-Meier median can have when the curve is still
+    above 45% at a landmark after the median; None when the rate does not say that.
+
+    Why it bounds: SPSS divides the Greenwood SE of Ŝ(median) by a density, (Ŝ(û) - Ŝ(l̂)) /
+    (l̂ - û), with û the last time Ŝ ≥ 0.55 (before the median) and l̂ the first time
+    Ŝ ≤ 0.45 (here after the landmark). The numerator is at most 1, so the density is at most
+    1 / (landmark - median). Greenwood's variance is at least Ŝ(1 - Ŝ)/n, its value without
+    censoring (each at-risk count is at most n times the survival before it), and Ŝ(median)
+    lies between the landmark rate and 0.5.
+    """
+    s = _bounds(rate)[0] / 100
+    median_hi = _bounds(median)[1]
+    if not 0.45 < s <= 0.5 or months <= median_hi:
+        return None
+    return math.sqrt(s * (1 - s) / n_at_start) * (months - median_hi)
+
+
+def _landmark_se(c: _Claims, arm: str) -> Check | None:
+    rate, median = c(f"res_pfs_rate_12m_{arm}"), c(f"abs_pfs_median_{arm}")
+    se, n = c(f"abs_pfs_median_se_{arm}"), _int(c(f"t3_n_{arm}"))
+    floor = median_se_floor(rate, 12, median, n)
+    if floor is None:
+        return None
+    ok = floor < _bounds(se)[1]
+    return Check(
+        f"landmark_se_pfs_12m_{arm}", "landmarks",
+        f"PFS {arm.replace('_', ' ')}: 1-year rate against the median's standard error",
+        (rate.id, median.id, se.id, f"t3_n_{arm}"),
+        f"S(12) = {rate.value}% > 45% → SPSS's l̂ lies after 12 months and the density is at "
+        f"most 1/(12 {_MINUS} {median.value}); Greenwood SE ≥ √(Ŝ(1 {_MINUS} Ŝ)/{n}) with Ŝ ≥ "
+        f"{_bounds(rate)[0] / 100:.4f}; so SE ≥ {floor:.3f}; printed ± {se.value} {_tick(ok)}",
+        _verdict(ok),
+        "The standard error leaves room for the landmark rate." if ok else
+        "Impossible for one Kaplan-Meier curve with SPSS's standard error: a curve that is still "
+        "above 45% a year after radiotherapy falls from 55% to 45% slowly, and a slow fall makes "
+        "the median's SE large. The small SE says the curve fell quickly through 50%, so it "
+        "cannot still be near 50% at 1 year.",
+        {"se_floor": floor, "se_printed": float(se.number)},
+    )
+
+
 def _landmarks(c: _Claims) -> list[Check]:
     checks = []
     for ep in ("pfs", "os"):
@@ -917,6 +960,9 @@ def _landmarks(c: _Claims) -> list[Check]:
                             "landmark_os_24m_all", "OS, whole cohort: 2-year rate against median",
                             " Both are counted from detection of the lung metastases, so the "
                             "time origin cannot explain it."))
+    # PFS rates and medians share one origin (radiotherapy), so the median's SE bounds them too.
+    checks += [ch for arm in ("sorafenib_yes", "sorafenib_no")
+               if (ch := _landmark_se(c, arm)) is not None]
     # 0% PFS at 24 months in both arms means the pooled curve is 0 at 24 months: every PFS
     # median must be <= 24 and a CI reaching beyond 24 months is extrapolation.
     zero = [c("res_pfs_rate_24m_sorafenib_yes"), c("res_pfs_rate_24m_sorafenib_no")]

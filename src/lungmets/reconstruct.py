@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lungmets.audit import median_se_floor
 from lungmets.calibrate import (
     TICK,
     Calibration,
@@ -422,6 +423,19 @@ def contradictions() -> pd.DataFrame:
                  f"{yes_se.value}; the HT-only arm's SE {no_se.value} equals Co's (possible, "
                  "but suggests a copied cell)",
                  "all targeted; feasible together"))
+    ht_rate, ht_med = c("res_pfs_rate_12m_sorafenib_no"), c("abs_pfs_median_sorafenib_no")
+    ht_se, n_no = c("abs_pfs_median_se_sorafenib_no"), int(value("t3_n_sorafenib_no"))
+    floor = median_se_floor(ht_rate, 12, ht_med, n_no)
+    s_min = ht_rate.lower / 100  # the lowest rate that prints as the published one
+    rows.append(("C10", (ht_rate.id, "disc_pfs_rate_12m_sorafenib_no", ht_med.id, ht_se.id),
+                 f"HT-only PFS still {ht_rate.value}% (> 45%) at 12 months puts SPSS's l̂ after "
+                 f"12 months, so its density is at most 1/(12 - {ht_med.value}); with "
+                 f"{n_no} patients Greenwood's SE at the median is at least "
+                 f"√({s_min:.4f}·{1 - s_min:.4f}/{n_no}), so the median's SE is at least "
+                 f"{floor:.2f}, not ± {ht_se.value}",
+                 "median and SE weigh more (priority 1), so the 1-year rate misses; it is still "
+                 "a target of weight 1 (found after the calibration was set, so its weight was "
+                 "not lowered as C1's and C9's were)"))
     frame = pd.DataFrame(rows, columns=["id", "claims", "arithmetic", "resolution"])
     mv_ih = tuple(f"{src}_os_mv_{q}_intrahepatic" for src in ("t1", "res")
                   for q in ("hr", "ci_lower", "ci_upper", "p"))
@@ -431,6 +445,8 @@ def contradictions() -> pd.DataFrame:
         "C3": mv_ih,
         "C4": ("res_pfs_hr_approx_lesions",),
         "C9": ("res_os_rate_24m_all",),
+        "C10": ("res_pfs_rate_12m_sorafenib_no", "disc_pfs_rate_12m_sorafenib_no"),
     }
     frame["misses"] = [misses.get(i, ()) for i in frame.id]
-    return frame.sort_values("id").reset_index(drop=True)
+    return frame.sort_values("id", key=lambda ids: ids.str[1:].astype(int)).reset_index(
+        drop=True)
