@@ -218,3 +218,25 @@ def test_format_p() -> None:
     assert format_p(0.64) == "p = 0.64"
     with pytest.raises(ValueError, match="outside"):
         format_p(1.5)
+
+
+def test_km_categorical_groups_keep_their_colour_when_a_group_is_absent(
+    cohort: pd.DataFrame,
+) -> None:
+    """A pair drawn from three categorical groups uses the colours the three-group figure uses."""
+    three = pd.Categorical(np.where(np.arange(len(cohort)) % 3 == 0, "S",
+                                    cohort["arm"].to_numpy()), ["A", "B", "S"])
+    groups = pd.Series(three, index=cohort.index)
+
+    def colour_of(ax: Axes) -> dict[str, tuple]:
+        return {line.get_label().split(" (")[0]: line.get_color() for line in ax.get_lines()
+                if " (n = " in line.get_label()}
+
+    full = colour_of(plot_km(cohort["months"], cohort["died"], groups, time_label="Months"))
+    pair = groups != "A"
+    part = colour_of(plot_km(cohort["months"][pair], cohort["died"][pair], groups[pair],
+                             time_label="Months"))
+    plt.close("all")
+    assert set(part) == {"B", "S"}
+    assert part == {g: full[g] for g in ("B", "S")}
+    assert len(set(full.values())) == 3

@@ -91,6 +91,16 @@ def _group_order(groups: Any, frame: pd.DataFrame) -> list[Any]:
     return sorted(frame["group"].unique(), key=str)
 
 
+def _group_colours(groups: Any, order: list[Any]) -> list[tuple[float, float, float]]:
+    """A categorical's colours follow its categories, present or not, so a group keeps its
+    colour when a figure shows only some of the groups (e.g. one pair of three)."""
+    if isinstance(groups, pd.Series) and isinstance(groups.dtype, pd.CategoricalDtype):
+        categories = list(groups.cat.categories)
+        palette = _palette(len(categories))
+        return [palette[categories.index(g)] for g in order]
+    return _palette(len(order))
+
+
 def at_risk_counts(
     durations: Any, events: Any, groups: Any = None, times: Sequence[float] = (0,)
 ) -> pd.DataFrame:
@@ -202,7 +212,7 @@ def plot_km(
     """
     frame = _survival_frame(durations, events, groups)
     order = _group_order(groups, frame)
-    colours = _palette(len(order))
+    colours = _group_colours(groups, order)
     max_time = float(frame["duration"].max())
     times = _default_times(max_time) if at_risk_times is None else [float(t) for t in at_risk_times]
     if not times or min(times) < 0:
