@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lungmets.adverse import claim_computers as adverse_claim_computers
 from lungmets.claims import Claim, load_claims
-from lungmets.covariates import AE_EVENTS
 from lungmets.endpoints import endpoint_data
 from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
 from lungmets.reconstruct import Cohort, contradictions, load_cohort
@@ -183,24 +183,6 @@ def _count(mask: Callable[[pd.DataFrame], pd.Series], pct: bool = False,
     return f
 
 
-def _ae(event: str | tuple[str, ...], arm: int) -> Computer:
-    events = (event,) if isinstance(event, str) else event
-
-    def f(c: Cohort) -> float:
-        ae = c.adverse_events.merge(c.patients[["patient_id", "sorafenib"]], on="patient_id")
-        sub = ae[(ae.sorafenib == arm) & ae.event.isin(events)]
-        return float(sub.patient_id.nunique())
-    return f
-
-
-def _ae_total(arm: int) -> Computer:
-    """Table 2 'Total (n)' read as the number of AE records in the arm (contradiction C2)."""
-    def f(c: Cohort) -> float:
-        ae = c.adverse_events.merge(c.patients[["patient_id", "sorafenib"]], on="patient_id")
-        return float((ae.sorafenib == arm).sum())
-    return f
-
-
 def _summary(values: Callable[[Cohort], np.ndarray], what: str) -> Computer:
     """Median ± SE (Kaplan-Meier with every value an event, as SPSS printed it), min, max."""
     def f(c: Cohort) -> float:
@@ -333,25 +315,9 @@ def computers() -> dict[str, Computer]:
     out["abs_os_mv_p_sorafenib"] = _mv("os", "sorafenib", "p")
     out["res_pfs_hr_approx_lesions"] = _mv("pfs", "lesions", "hr")
 
-    # adverse events
-    for arm, code in (("no", 0), ("yes", 1)):
-        for ev in AE_EVENTS:
-            out[f"t2_n_{ev}_sorafenib_{arm}"] = _ae(ev, code)
-        out[f"t2_n_total_sorafenib_{arm}"] = _ae_total(code)
-        out[f"res_n_radiation_ae_sorafenib_{arm}"] = _ae(("esophagitis", "pneumonitis"), code)
-    for ev in ("ast_alt", "hfsr", "anorexia", "diarrhoea"):
-        out[f"res_n_{ev}_sorafenib_yes"] = _ae(ev, 1)
-    out["res_n_anorexia_sorafenib_no"] = _ae("anorexia", 0)
-    max_grade: Computer = lambda c: float(c.adverse_events.grade.max())  # noqa: E731
-    for cid in ("res_max_ae_grade_all", "abs_max_ae_grade_all", "disc_radiation_ae_grade_max_all"):
-        out[cid] = max_grade
-
-    def marrow(c: Cohort) -> float:
-        ae = c.adverse_events
-        return float(ae[ae.event.isin(["anemia", "leukocytopenia", "thrombocytopenia"])]
-                     .patient_id.nunique())
-
-    out["res_n_bone_marrow_suppression_all"] = marrow
+    # adverse events: Table 2 cells, "Total (n)" (as AE records, contradiction C2), the text's
+    # counts and maximum grade, from the definitions the adverse-events chapter uses
+    out.update(adverse_claim_computers())
 
     # summaries printed as median ± SE (range), and follow-up
     for key, col in (("pmfi", "pmfi_months"), ("pdr", "pdr_months")):
