@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from lungmets import endpoints, flow, prognostic, response, tables, validation
+from lungmets import adverse, endpoints, flow, prognostic, response, tables, validation
 from lungmets.claims import claim
 from lungmets.reconstruct import load_cohort
 from lungmets.scorecard import scorecard
@@ -46,6 +46,7 @@ def _chapter_rows(cohort) -> dict[str, pd.DataFrame]:
         "multivariable": pd.concat(
             prognostic.multivariable_claims(p, ep) for ep in ("pfs", "os")
         ),
+        "adverse": adverse.compare_adverse_events(cohort),
         "validation": validation.compare_validation(cohort),
     }
 
@@ -59,7 +60,8 @@ def _number(x: object) -> float:
 
 @pytest.mark.parametrize(
     "chapter",
-    ["flow", "table3", "response", "survival", "univariate", "multivariable", "validation"],
+    ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
+     "validation"],
 )
 def test_chapter_reproductions_equal_the_scorecard(cohort, card, chapter: str) -> None:
     rows = _chapter_rows(cohort)[chapter]
