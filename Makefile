@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench data ensemble
+.PHONY: book test serve vendor browser lock clean bench data ensemble rescore
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -48,6 +48,11 @@ data: $(STAMP)
 ## workers; seeds already in data/synthetic/ensemble/members.csv are kept, only new ones run.
 ensemble: $(STAMP)
 	$(BIN)/python scripts/build_ensemble.py --workers 2 --benchmark benchmarks/ensemble.md
+
+## After a scorecard change (claims added, no cohort changed): re-score the cached members
+## from their CSVs instead of recalibrating them.
+rescore: $(STAMP)
+	$(BIN)/python scripts/build_ensemble.py --rescore
 
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser

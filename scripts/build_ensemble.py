@@ -10,7 +10,12 @@ calibration's sources change, cached members are kept only if the committed cano
 still exactly the cached canonical member (a change to loading or documentation); the manifest
 then records the new fingerprint.
 
+When only the scorecard changed (claims added, no cohort changed), ``--rescore`` recomputes
+every member's hits from its cached CSVs instead of recalibrating; a member whose cached copy is
+missing or differs from its row stops the run.
+
 Usage: ``python scripts/build_ensemble.py --seeds 2016,0-99 --workers 2``
+(``python scripts/build_ensemble.py --rescore`` after a scorecard change)
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ from lungmets.ensemble import (  # noqa: E402
     MEMBERS_CSV,
     PLANNED_SEEDS,
     cached_calibrate,
+    cached_candidates,
     calibration_fingerprint,
     member_mismatches,
     read_members,
+    rescore_members,
     run_ensemble,
     score_member,
     seeds_from,
@@ -91,6 +98,25 @@ def _benchmark(path: Path, members: pd.DataFrame, finished: list[float], workers
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _rescore(out: Path, cohorts: Path) -> int:
+    """Re-score every member from its cached CSVs; the canonical member must still be the
+    committed cohort, so the manifest can name today's calibration sources."""
+    started = time.perf_counter()
+    members = rescore_members(read_members(out),
+                              partial(cached_candidates, root=cohorts))
+    seed = reconstruct.CANONICAL_SEED
+    mismatches = member_mismatches(members, seed, reconstruct.load_cohort())
+    if mismatches:
+        raise SystemExit(f"the committed cohort is not the cached canonical member: {mismatches}")
+    write_members(members, out)
+    manifest = out.parent / "manifest.json"
+    manifest.write_text(json.dumps(_manifest(members, calibration_fingerprint()), indent=2) + "\n",
+                        encoding="utf-8")
+    print(f"re-scored {len(members)} members in {time.perf_counter() - started:.0f} s; "
+          f"claims per member now {int(members['claims'].max())}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default=f"{reconstruct.CANONICAL_SEED},{PLANNED_SEEDS}",
@@ -102,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="where members' CSVs are cached between runs")
     parser.add_argument("--benchmark", type=Path, default=None,
                         help="write this run's timings here (markdown), after every member")
+    parser.add_argument("--rescore", action="store_true",
+                        help="re-score the cached members with today's scorecard, then stop")
     args = parser.parse_args(argv)
+    if args.rescore:
+        return _rescore(args.out, args.cohorts)
 
     seeds = list(dict.fromkeys(seeds_from(args.seeds)))
     fingerprint = calibration_fingerprint()  # once: workers run the code imported now

@@ -17,10 +17,12 @@ import pytest
 
 from lungmets import ensemble
 from lungmets.ensemble import (
+    CachedMember,
     MemberScore,
     best_member_seed,
     member_columns,
     read_members,
+    rescore_members,
     run_ensemble,
     summarise_member,
     univariate_hazard_ratios,
@@ -212,3 +214,31 @@ def test_member_mismatches_names_the_columns_that_differ() -> None:
     changed.loc[row, "hits"] -= 1
     assert ensemble.member_mismatches(changed, CANONICAL_SEED, load_cohort()) == [
         "hits", "os_rmst24_diff"]
+
+
+def _cached(seed: int) -> CachedMember:
+    cohort = stand_in_calibrate(seed)
+    return CachedMember(cohort.patients, cohort.validation, cohort,
+                        stand_in_score(cohort).loss)
+
+
+def test_rescoring_changes_only_the_score_of_each_member() -> None:
+    """A scorecard that grows re-scores the cached cohorts; every quantity stays as it was."""
+    members = run_ensemble([2, 5], stand_in_calibrate, stand_in_score, workers=1)
+
+    def grown_score(cohort: StandIn) -> MemberScore:
+        old = stand_in_score(cohort)
+        return MemberScore(old.hits + 3, old.claims + 4, old.loss)
+
+    other_copy = {2: [_cached(9), _cached(2)], 5: [_cached(5)]}  # a wrong copy is skipped
+    rescored = rescore_members(members, lambda seed: other_copy[seed], grown_score)
+    assert rescored["hits"].tolist() == (members["hits"] + 3).tolist()
+    assert rescored["claims"].tolist() == (members["claims"] + 4).tolist()
+    pd.testing.assert_frame_equal(rescored.drop(columns=["hits", "claims"]),
+                                  members.drop(columns=["hits", "claims"]))
+
+
+def test_rescoring_refuses_a_member_without_its_own_cohort() -> None:
+    members = run_ensemble([2], stand_in_calibrate, stand_in_score, workers=1)
+    with pytest.raises(ValueError, match="seed 2"):
+        rescore_members(members, lambda seed: [_cached(3)], stand_in_score)

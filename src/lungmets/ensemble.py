@@ -25,7 +25,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -57,12 +57,14 @@ __all__ = [
     "Quantity",
     "best_member_seed",
     "cached_calibrate",
+    "cached_candidates",
     "calibration_fingerprint",
     "member_columns",
     "member_mismatches",
     "plot_hits",
     "plot_member_values",
     "read_members",
+    "rescore_members",
     "run_ensemble",
     "score_member",
     "seeds_from",
@@ -492,13 +494,61 @@ def member_mismatches(members: pd.DataFrame, seed: int, cohort: Any) -> list[str
     fresh = summarise_member(member, seed, score_member(member))
     cached = members.loc[members["seed"] == seed].iloc[0]
     out = [c for c in ("hits", "claims") if int(cached[c]) != int(fresh[c])]
-    for column in member_columns("val_os_hr_rt_vs_co" in members.columns)[4:]:
+    return out + _quantity_mismatches(cached, fresh, "val_os_hr_rt_vs_co" in members.columns)
+
+
+def _quantity_mismatches(cached: Mapping[str, Any], fresh: Mapping[str, Any],
+                         with_validation: bool) -> list[str]:
+    """Unpublished quantities that differ at the cache's precision (nan equals nan)."""
+    out = []
+    for column in member_columns(with_validation)[4:]:
         a, b = float(cached[column]), float(fresh[column])
         same = (math.isnan(a) and math.isnan(b)) or (
             math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 1e-5 * max(abs(b), 1e-4))
         if not same:
             out.append(column)
     return out
+
+
+def cached_candidates(seed: int, root: Path = COHORT_CACHE) -> Iterator[CachedMember]:
+    """Every cached copy of a seed's cohort, across calibration versions (``root/*/seed-N``)."""
+    from lungmets.reconstruct import load_cohort
+
+    for directory in sorted(root.glob(f"*/seed-{int(seed)}")):
+        loss_file = directory / "loss.txt"
+        if loss_file.exists():
+            loaded = load_cohort(directory)
+            yield CachedMember(loaded.patients, loaded.validation, loaded,
+                               float(loss_file.read_text(encoding="utf-8")))
+
+
+def rescore_members(
+    members: pd.DataFrame,
+    candidates: Callable[[int], Iterable[CachedMember]] = cached_candidates,
+    score: Score = score_member,
+) -> pd.DataFrame:
+    """The members table with ``hits`` and ``claims`` recomputed by today's scorecard.
+
+    Why: claims can be added to the scorecard without any cohort changing, and recalibrating
+    every member for that takes hours. A cached cohort stands for a member only if it is that
+    member: same loss and every unpublished quantity equal to the committed row. A seed
+    without such a copy raises ValueError (recalibrate it with ``make ensemble``).
+    """
+    with_validation = "val_os_hr_rt_vs_co" in members.columns
+    rows = []
+    for _, cached in members.iterrows():
+        seed = int(cached["seed"])
+        for member in candidates(seed):
+            if member.loss != float(cached["loss"]):
+                continue
+            fresh = summarise_member(member, seed, score(member))
+            if not _quantity_mismatches(cached, fresh, with_validation):
+                rows.append(fresh)
+                break
+        else:
+            raise ValueError(f"members table: no cached cohort of seed {seed} reproduces its "
+                             "row; recalibrate it (make ensemble)")
+    return _tidy(pd.DataFrame(rows))
 
 
 def summary_table(members: pd.DataFrame, quantities: Mapping[str, Quantity] = QUANTITIES,
