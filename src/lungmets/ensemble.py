@@ -500,14 +500,15 @@ def member_mismatches(members: pd.DataFrame, seed: int, cohort: Any) -> list[str
 def _quantity_mismatches(cached: Mapping[str, Any], fresh: Mapping[str, Any],
                          with_validation: bool) -> list[str]:
     """Unpublished quantities that differ at the cache's precision (nan equals nan)."""
-    out = []
-    for column in member_columns(with_validation)[4:]:
-        a, b = float(cached[column]), float(fresh[column])
-        same = (math.isnan(a) and math.isnan(b)) or (
-            math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 1e-5 * max(abs(b), 1e-4))
-        if not same:
-            out.append(column)
-    return out
+    return [column for column in member_columns(with_validation)[4:]
+            if not _same_at_cache_precision(float(cached[column]), float(fresh[column]))]
+
+
+def _same_at_cache_precision(cached: float, fresh: float) -> bool:
+    """Six significant digits, as members.csv keeps them; nan equals nan."""
+    return (math.isnan(cached) and math.isnan(fresh)) or (
+        math.isfinite(cached) and math.isfinite(fresh)
+        and abs(cached - fresh) <= 1e-5 * max(abs(fresh), 1e-4))
 
 
 def cached_candidates(seed: int, root: Path = COHORT_CACHE) -> Iterator[CachedMember]:
@@ -539,7 +540,7 @@ def rescore_members(
     for _, cached in members.iterrows():
         seed = int(cached["seed"])
         for member in candidates(seed):
-            if member.loss != float(cached["loss"]):
+            if not _same_at_cache_precision(float(cached["loss"]), member.loss):
                 continue
             fresh = summarise_member(member, seed, score(member))
             if not _quantity_mismatches(cached, fresh, with_validation):
