@@ -148,16 +148,17 @@ def test_widget_and_maths_scripts_are_the_vendored_copies(built_site: Path) -> N
 
 
 def test_glued_tables_are_numbered_and_referenced_as_tables(built_site: Path) -> None:
-    """A table placed with ``{glue:figure} tbl-...`` is captioned "Table N" (not "Fig. N"),
-    and every {numref} to it reads "Table N" (see book/_ext/lungmets_site.py)."""
+    """A table placed with ``{glue:figure} tbl-...`` (or ``tab-``) is captioned "Table N", not
+    "Fig. N", and every {numref} to it reads "Table N" (see book/_ext/lungmets_site.py)."""
     tables = 0
     for page in _built_pages(built_site):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for figure in soup.find_all("figure", id=re.compile(r"^tbl-")):
+        for figure in soup.find_all("figure", id=re.compile(r"^ta[bl]-")):
             tables += 1
             number = figure.find(class_="caption-number")
             assert number is not None and number.get_text().startswith("Table "), (
                 page.name, figure["id"])
-        for ref in soup.select('a[href*="#tbl-"] > span.std-numref'):
+        for ref in soup.select('a[href*="#tbl-"] > span.std-numref, '
+                               'a[href*="#tab-"] > span.std-numref'):
             assert ref.get_text().startswith("Table "), (page.name, ref.parent["href"])
     assert tables > 0

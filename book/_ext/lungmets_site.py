@@ -20,8 +20,9 @@ Why each part exists:
   filename ``None``, once as ``''``), so sphinx-thebe's ``const THEBE_JS_URL`` is declared
   twice and every page logs a SyntaxError. Exact duplicates are dropped before rendering.
 * myst-nb places a glued table with ``{glue:figure}``, so Sphinx numbered it as a figure and
-  a reference to a table read "Fig. 3.2". A glued figure whose label starts with ``tbl-``
-  becomes a :class:`GluedTable`, numbered and captioned "Table 3.2" in the tables' sequence.
+  a reference to a table read "Fig. 3.2". A glued figure whose label starts with ``tbl-`` or
+  ``tab-`` becomes a :class:`GluedTable`, numbered and captioned "Table 3.2" in the tables'
+  sequence.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
-__all__ = ["TABLE_LABEL_PREFIX", "GluedTable", "retarget_launch_url", "setup", "twin_path"]
+__all__ = ["TABLE_LABEL_PREFIXES", "GluedTable", "retarget_launch_url", "setup", "twin_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def drop_duplicate_scripts(
     scripts[:] = unique
 
 
-TABLE_LABEL_PREFIX = "tbl-"
+TABLE_LABEL_PREFIXES = ("tbl-", "tab-")
 """Labels of glued tables (``{glue:figure} tbl-...``); every other glued figure stays a figure."""
 
 
@@ -281,7 +282,7 @@ class NumberGluedTablesAsTables(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         for figure in list(self.document.findall(nodes.figure)):
             if type(figure) is nodes.figure and any(
-                    i.startswith(TABLE_LABEL_PREFIX) for i in figure["ids"]):
+                    i.startswith(TABLE_LABEL_PREFIXES) for i in figure["ids"]):
                 table = GluedTable(figure.rawsource, *figure.children, **figure.attributes)
                 figure.replace_self(table)
                 for node_id in table["ids"]:  # references look their target up by id
