@@ -11,7 +11,16 @@ import math
 import pandas as pd
 import pytest
 
-from lungmets import adverse, endpoints, flow, prognostic, response, tables, validation
+from lungmets import (
+    adverse,
+    dosimetry,
+    endpoints,
+    flow,
+    prognostic,
+    response,
+    tables,
+    validation,
+)
 from lungmets.claims import claim
 from lungmets.reconstruct import load_cohort
 from lungmets.scorecard import scorecard
@@ -48,6 +57,7 @@ def _chapter_rows(cohort) -> dict[str, pd.DataFrame]:
         ),
         "adverse": adverse.compare_adverse_events(cohort),
         "validation": validation.compare_validation(cohort),
+        "dosimetry": dosimetry.compare_dosimetry(cohort),
     }
 
 
@@ -61,7 +71,7 @@ def _number(x: object) -> float:
 @pytest.mark.parametrize(
     "chapter",
     ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
-     "validation"],
+     "validation", "dosimetry"],
 )
 def test_chapter_reproductions_equal_the_scorecard(cohort, card, chapter: str) -> None:
     rows = _chapter_rows(cohort)[chapter]

@@ -13,7 +13,15 @@ import pytest
 
 from lungmets.claims import load_claims
 from lungmets.reconstruct import contradictions
-from lungmets.scorecard import NOT_REACHED, Reproduction, computers, headline, reproduce, scorecard
+from lungmets.scorecard import (
+    NOT_REACHED,
+    Reproduction,
+    computers,
+    headline,
+    reproduce,
+    scorecard,
+    unscored,
+)
 
 HIT_TODAY: tuple[str, ...] = (
     "abs_max_ae_grade_all", "abs_n_response_cr_all", "abs_n_response_pr_all", "abs_n_total",
@@ -26,24 +34,27 @@ HIT_TODAY: tuple[str, ...] = (
     "abs_pfs_median_sorafenib_yes", "abs_pfs_mv_p_sorafenib", "disc_n_lesions_total",
     "disc_n_othermets_yes", "disc_os_median_all", "disc_os_median_se_all", "disc_pct_lesion_orr",
     "disc_pct_orr_all", "disc_pfs_logrank_p_lesions", "disc_pfs_median_all",
-    "disc_pfs_median_se_all", "disc_radiation_ae_grade_max_all", "fig_n_total", "met_followup_max",
+    "disc_pfs_median_se_all", "disc_radiation_ae_grade_max_all", "disc_radiation_ae_grade_min_all",
+    "fig_n_total", "met_ecog_max", "met_ecog_min", "met_followup_max", "met_fractions_max",
+    "met_fractions_min", "met_max_diameter_inclusion_cm", "met_max_lesions_inclusion",
     "met_n_adrenal_mets", "met_n_bone_mets", "met_n_bone_mets_ribs", "met_n_bone_mets_scapula",
     "met_n_deaths", "met_n_dose_400", "met_n_dose_800", "met_n_lesions_total",
     "met_n_rfa_during_rt", "met_n_rfa_tace_during_rt", "met_n_sorafenib_no", "met_n_sorafenib_yes",
-    "met_n_tace_during_rt", "met_n_total", "met_n_total_split", "met_n_val_co", "met_n_val_co_rt",
-    "met_n_val_rt", "met_n_val_s", "met_pct_deaths", "met_pdr_max", "met_pdr_median",
-    "met_pdr_median_se", "met_pdr_min", "met_pmfi_max", "met_pmfi_median", "met_pmfi_median_se",
-    "met_pmfi_min", "met_sorafenib_days_max", "met_sorafenib_days_median",
-    "met_sorafenib_days_median_se", "met_sorafenib_days_min", "met_val_followup_max",
-    "met_val_followup_median", "met_val_followup_median_se", "met_val_followup_min",
-    "met_val_sorafenib_days_max", "met_val_sorafenib_days_median", "met_val_sorafenib_days_min",
-    "res_max_ae_grade_all", "res_n_anorexia_sorafenib_no", "res_n_anorexia_sorafenib_yes",
-    "res_n_ast_alt_sorafenib_yes", "res_n_bone_marrow_suppression_all", "res_n_childpugh_a",
-    "res_n_childpugh_b", "res_n_diarrhoea_sorafenib_yes", "res_n_hfsr_sorafenib_yes",
-    "res_n_lesion_response_cr", "res_n_lesion_response_pd", "res_n_lesion_response_pr",
-    "res_n_lesion_response_sd", "res_n_lesions_total", "res_n_radiation_ae_sorafenib_no",
-    "res_n_radiation_ae_sorafenib_yes", "res_n_response_cr_all", "res_n_response_pd_all",
-    "res_n_response_pr_all", "res_n_response_sd_all", "res_n_total", "res_n_total_lesion_cohort",
+    "met_n_tace_during_rt", "met_n_total", "met_n_total_split", "met_n_total_validation",
+    "met_n_val_co", "met_n_val_co_rt", "met_n_val_rt", "met_n_val_s", "met_pct_deaths",
+    "met_pdr_max", "met_pdr_median", "met_pdr_median_se", "met_pdr_min", "met_pmfi_max",
+    "met_pmfi_median", "met_pmfi_median_se", "met_pmfi_min", "met_sorafenib_days_max",
+    "met_sorafenib_days_median", "met_sorafenib_days_median_se", "met_sorafenib_days_min",
+    "met_val_followup_max", "met_val_followup_median", "met_val_followup_median_se",
+    "met_val_followup_min", "met_val_sorafenib_days_max", "met_val_sorafenib_days_median",
+    "met_val_sorafenib_days_min", "res_max_ae_grade_all", "res_n_anorexia_sorafenib_no",
+    "res_n_anorexia_sorafenib_yes", "res_n_ast_alt_sorafenib_yes",
+    "res_n_bone_marrow_suppression_all", "res_n_childpugh_a", "res_n_childpugh_b",
+    "res_n_diarrhoea_sorafenib_yes", "res_n_hfsr_sorafenib_yes", "res_n_lesion_response_cr",
+    "res_n_lesion_response_pd", "res_n_lesion_response_pr", "res_n_lesion_response_sd",
+    "res_n_lesions_total", "res_n_radiation_ae_sorafenib_no", "res_n_radiation_ae_sorafenib_yes",
+    "res_n_response_cr_all", "res_n_response_pd_all", "res_n_response_pr_all",
+    "res_n_response_sd_all", "res_n_total", "res_n_total_lesion_cohort",
     "res_os_logrank_p_intrahepatic", "res_os_logrank_p_sorafenib", "res_os_median_all",
     "res_os_median_ci_lower_all", "res_os_median_ci_upper_all",
     "res_os_median_intrahepatic_active", "res_os_median_se_all", "res_os_median_val_rt",
@@ -148,3 +159,17 @@ def test_forward_stepwise_selects_the_papers_variables() -> None:
     for ep, factors in _MV_MODELS.items():
         selected = _fit_stepwise(patients, ep).selected.iloc[0].split(", ")
         assert set(selected) == set(factors), ep
+
+
+def test_every_claim_is_scored_or_has_a_reason_not_to_be() -> None:
+    """The catalogue splits into scored claims and unscored ones with a stated reason; a new
+    claim that fits neither makes unscored() raise, so nothing is left out silently."""
+    table = unscored()
+    scored = set(computers())
+    assert set(table.claim_id).isdisjoint(scored)
+    assert set(table.claim_id) | scored == set(load_claims())
+    assert table.reason.str.len().min() > 20
+    # the protocol's own numbers are explained, not scored
+    reasons = table.set_index("claim_id").reason
+    assert "protocol" in reasons["met_dose_total_gy"]
+    assert "literature" in reasons["disc_pct_orr_previous_study"]

@@ -212,6 +212,8 @@ def claim_computers() -> dict[str, Callable[[Cohort], float]]:
     out["res_n_anorexia_sorafenib_no"] = patients_with("anorexia", 0)
     for cid in ("res_max_ae_grade_all", "abs_max_ae_grade_all", "disc_radiation_ae_grade_max_all"):
         out[cid] = lambda c: float(max_grade(c))
+    out["disc_radiation_ae_grade_min_all"] = lambda c: float(
+        c.adverse_events.loc[c.adverse_events["event"].isin(RADIATION_EVENTS), "grade"].min())
     out["res_n_bone_marrow_suppression_all"] = patients_with(MARROW_EVENTS, None)
     return out
 

@@ -23,7 +23,7 @@ Oncol Biol Phys 1999;45:323-329; Marks LB, et al. QUANTEC lung, Int J Radiat Onc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -379,6 +379,15 @@ def inferred_fraction_rule(patients: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def claim_computers() -> dict[str, Callable[[Cohort], float]]:
+    """Claim id -> how the synthetic cohort reproduces it (shared with the scorecard): the
+    range of fraction counts, the only dosimetry the cohort carries."""
+    return {
+        "met_fractions_min": lambda c: float(c.patients["fractions"].min()),
+        "met_fractions_max": lambda c: float(c.patients["fractions"].max()),
+    }
+
+
 def compare_dosimetry(cohort: Cohort) -> pd.DataFrame:
     """The dosimetry claims the synthetic cohort can speak to: the range of fraction counts.
 
@@ -386,10 +395,9 @@ def compare_dosimetry(cohort: Cohort) -> pd.DataFrame:
     other dosimetry claim can be reproduced: the paper published no patient dosimetry, and
     the synthetic cohort carries only the fraction count.
     """
-    fractions = cohort.patients["fractions"]
     rows = []
-    for cid, value in (("met_fractions_min", fractions.min()),
-                       ("met_fractions_max", fractions.max())):
+    for cid, compute in claim_computers().items():
+        value = compute(cohort)
         c = claim(cid)
         rows.append({"claim": cid, "published": c.value,
                      "reproduced": f"{float(value):.{c.decimals}f}",

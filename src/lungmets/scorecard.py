@@ -11,6 +11,7 @@ or says plainly that the calibration did not reach it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from lungmets.adverse import claim_computers as adverse_claim_computers
 from lungmets.claims import Claim, load_claims
+from lungmets.dosimetry import claim_computers as dosimetry_claim_computers
 from lungmets.endpoints import endpoint_data
 from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
 from lungmets.reconstruct import Cohort, contradictions, load_cohort
@@ -33,11 +35,13 @@ from lungmets.tables import TABLE3_LEVELS
 
 __all__ = [
     "NOT_REACHED",
+    "UNSCORED_REASONS",
     "Reproduction",
     "computers",
     "headline",
     "reproduce",
     "scorecard",
+    "unscored",
 ]
 
 NOT_REACHED = "calibration did not reach"
@@ -318,6 +322,13 @@ def computers() -> dict[str, Computer]:
     # adverse events: Table 2 cells, "Total (n)" (as AE records, contradiction C2), the text's
     # counts and maximum grade, from the definitions the adverse-events chapter uses
     out.update(adverse_claim_computers())
+    out.update(dosimetry_claim_computers())
+
+    # inclusion criteria and protocol ranges the patients must respect
+    out["met_ecog_min"] = lambda c: float(c.patients.ecog.min())
+    out["met_ecog_max"] = lambda c: float(c.patients.ecog.max())
+    out["met_max_diameter_inclusion_cm"] = lambda c: float(c.patients.max_lesion_cm.max())
+    out["met_max_lesions_inclusion"] = lambda c: float(c.patients.n_lesions.max())
 
     # summaries printed as median ± SE (range), and follow-up
     for key, col in (("pmfi", "pmfi_months"), ("pdr", "pdr_months")):
@@ -336,6 +347,7 @@ def computers() -> dict[str, Computer]:
     for g, lab in (("co", "Co"), ("rt", "Rt"), ("s", "S")):
         out[f"met_n_val_{g}"] = _count(lambda v, lab=lab: v.group == lab, frame="validation")
     out["met_n_val_co_rt"] = _count(lambda v: v.group.isin(["Co", "Rt"]), frame="validation")
+    out["met_n_total_validation"] = lambda c: float(len(c.patients))
     return out
 
 
@@ -398,4 +410,47 @@ def headline(card: pd.DataFrame | None = None) -> str:
     card = scorecard() if card is None else card
     return (f"{int(card.hit.sum())} of {len(card)} reproducible claims reproduced at printed "
             "precision")
+
+
+_PROTOCOL = re.compile(
+    r"_ci_level_|_horizon_|^met_(alpha|spss_version|ctcae_version|recist_|n_radiologists_|"
+    r"lab_tests_|ct_|n_respiratory_|followup_interval_|ptv_|lung_v20_|dose_|rfa_|sorafenib_dose_|"
+    r"sorafenib_intakes_|n_treatment_groups|n_val_groups)|^disc_(ct_|dose_|lung_v20_limit|"
+    r"treatment_weeks_)|^fig_n_isocenters")
+
+UNSCORED_REASONS: tuple[tuple[str, Callable[[Claim], bool]], ...] = (
+    ("about another study or the literature, not this cohort",
+     lambda c: "literature" in c.id or "previous_study" in c.id),
+    ("a cut-point or category definition: the reconstruction builds the groups from it",
+     lambda c: "_cutoff" in c.id or "_ecog_level_" in c.id),
+    ("a method or protocol setting (test level, landmark time, dose prescription, imaging, "
+     "grading system), not a result the patients could reproduce",
+     lambda c: bool(_PROTOCOL.search(c.id))),
+    ("a calendar period: imposed on every date of the main cohort (checked by the cohort's "
+     "tests); the S group has no dates in the synthetic data",
+     lambda c: c.unit in ("date", "year")),
+    ("dosimetry or treatment delivery: no patient-level record of it was published, and the "
+     "synthetic cohort holds none",
+     lambda c: any(k in c.id for k in ("lung_v", "dvh", "lung_tolerance", "childpugh_recovery",
+                                        "ht_discontinued"))),
+)
+"""Why a claim of the catalogue is not on the scorecard: the first matching reason."""
+
+
+def unscored() -> pd.DataFrame:
+    """Every claim the scorecard does not reproduce, with the reason (claim_id, reason).
+
+    A claim with no matching reason raises ValueError: a number added to the catalogue must be
+    either reproduced or explained, never silently left out."""
+    scored = computers()
+    rows = []
+    for cid, cl in load_claims().items():
+        if cid in scored:
+            continue
+        reason = next((text for text, applies in UNSCORED_REASONS if applies(cl)), None)
+        if reason is None:
+            raise ValueError(f"claims.csv: {cid} is neither on the scorecard nor given a reason "
+                             "in lungmets.scorecard.UNSCORED_REASONS")
+        rows.append({"claim_id": cid, "reason": reason})
+    return pd.DataFrame(rows, columns=["claim_id", "reason"])
 
