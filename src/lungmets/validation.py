@@ -255,6 +255,7 @@ def compare_validation(cohort: Cohort) -> pd.DataFrame:
     for g in GROUPS:
         values[f"met_n_val_{g.lower()}"] = float(counts[g])
     values["met_n_val_co_rt"] = float(counts["Co"] + counts["Rt"])
+    values["met_n_total_validation"] = float(len(cohort.patients))  # the cohort Co and Rt come from
     med = group_medians(data)
     for g in ("Rt", "S", "Co"):
         values[f"res_os_median_val_{g.lower()}"] = float(med.at[g, "median"])
