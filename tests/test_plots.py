@@ -240,3 +240,16 @@ def test_km_categorical_groups_keep_their_colour_when_a_group_is_absent(
     assert set(part) == {"B", "S"}
     assert part == {g: full[g] for g in ("B", "S")}
     assert len(set(full.values())) == 3
+
+
+def test_km_side_by_side_keeps_both_time_axes(cohort: pd.DataFrame) -> None:
+    """Two plot_km in one figure: the first keeps its tick labels and x label (pandas plotting,
+    used by lifelines' own plot, hid them on every axes sharing its x axis with a risk table)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6), layout="constrained")
+    for ax in (left, right):
+        plot_km(cohort["months"], cohort["died"], cohort["arm"], ax=ax, time_label="Months")
+    fig.canvas.draw()
+    for ax in (left, right):
+        shown = [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert shown == [f"{t:g}" for t in ax.get_xticks()]
+        assert ax.xaxis.label.get_visible() and ax.get_xlabel() == "Months"

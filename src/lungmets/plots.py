@@ -227,16 +227,21 @@ def plot_km(
         fitter = KaplanMeierFitter().fit(part["duration"], part["event"], label=str(group))
         median = float(fitter.median_survival_time_)
         median_text = f"median {median:.3g}" if np.isfinite(median) else "median not reached"
-        fitter.plot_survival_function(
-            ax=ax,
-            ci_show=show_ci,
-            ci_alpha=0.15,
-            show_censors=show_censors,
-            censor_styles={"marker": "+", "ms": 7, "mew": 1.2},
-            color=colour,
-            linewidth=1.8,
-            label=f"{group} (n = {len(part)}, {median_text})",
-        )
+        # Drawn with matplotlib, not lifelines' plot (pandas plotting underneath): pandas hides
+        # the tick labels of every axes in the figure that shares its x axis, which blanked the
+        # first curve's time axis when a second plot_km went into the same figure.
+        curve = fitter.survival_function_.iloc[:, 0]
+        ax.step(curve.index, curve.to_numpy(), where="post", color=colour, linewidth=1.8,
+                label=f"{group} (n = {len(part)}, {median_text})", gid=f"km:{group}")
+        if show_ci:
+            band = fitter.confidence_interval_survival_function_
+            ax.fill_between(band.index, band.iloc[:, 0], band.iloc[:, 1], step="post",
+                            alpha=0.15, color=colour, linewidth=0, gid=f"ci:{group}")
+        if show_censors:
+            censored = part.loc[~part["event"].astype(bool), "duration"]
+            ax.plot(censored, fitter.survival_function_at_times(censored).to_numpy(),
+                    linestyle="none", marker="+", markersize=7, markeredgewidth=1.2,
+                    color=colour, gid=f"censor:{group}")
         if show_median and np.isfinite(median):
             style = {"color": colour, "linestyle": "--", "linewidth": 1.0, "alpha": 0.9}
             ax.plot([0, median], [0.5, 0.5], gid=f"median:{group}:h", **style)
