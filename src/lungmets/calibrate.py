@@ -657,9 +657,10 @@ class _Compiled:
     weight: np.ndarray
     scale: np.ndarray
     log: np.ndarray
-    sig: np.ndarray  # +1 target p < 0.05, -1 target p >= 0.05, 0 not a p
+    sig: np.ndarray  # +1 target p < alpha, -1 target p >= alpha, 0 not a p
     partner: np.ndarray
     gaps: tuple[int, ...]
+    log_alpha: float  # the paper's significance level, on the log scale of p-values
 
 
 def _is_core(stat: str) -> bool:
@@ -695,7 +696,7 @@ def _compile(full: bool = True) -> _Compiled:
                         and k.replace("_se", "_median") in stats else -1 for k in stats])
     gaps = tuple(i for i, k in enumerate(stats) if k in _median_ticks())
     return _Compiled(tuple(stats), np.array(lo), np.array(hi), np.array(wt), np.array(sc),
-                     np.array(lg), np.array(sig), partner, gaps)
+                     np.array(lg), np.array(sig), partner, gaps, math.log(alpha))
 
 
 def _parts(comp: _Compiled, s: dict[str, float]) -> tuple[float, np.ndarray, int, float]:
@@ -706,8 +707,7 @@ def _parts(comp: _Compiled, s: dict[str, float]) -> tuple[float, np.ndarray, int
     xl = np.where(comp.log, np.log(np.maximum(x, 1e-12)), x)
     dist = np.maximum(np.maximum(comp.lo - xl, xl - comp.hi), 0.0) / comp.scale
     dist = np.where(bad, LOSS.unknown_distance, dist)
-    alpha = math.log(claim("met_alpha").number)
-    wrong = ((comp.sig == 1) & (xl >= alpha)) | ((comp.sig == -1) & (xl < alpha))
+    wrong = ((comp.sig == 1) & (xl >= comp.log_alpha)) | ((comp.sig == -1) & (xl < comp.log_alpha))
     # an SE only counts fully once its median is close: a far median's SE would wall the
     # median in, and an all-or-nothing switch would trap it one tick away
     weight = np.where((comp.partner >= 0) & (dist[comp.partner] > LOSS.se_partner_ticks),
