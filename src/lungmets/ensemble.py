@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
@@ -592,7 +593,6 @@ def plot_hits(members: pd.DataFrame, canonical: int | None = None, ax: Axes | No
               ) -> Axes:
     """Bar chart of members by number of claims hit; the canonical member's bar is outlined."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
@@ -619,8 +619,9 @@ def plot_member_values(
     bins: int = 20,
 ) -> Axes:
     """Histogram of one quantity across members, the middle 95% shaded, the canonical member as
-    a red line, and a dotted line at the null (1 for a hazard ratio, 0 for a difference, 0.05
-    for a p-value). Members where the quantity is undefined (nan) are counted in the title."""
+    a red line, and a dotted line at the null (1 for a hazard ratio, 0 for a difference, the
+    paper's significance level for a p-value). Members where the quantity is undefined (nan)
+    are counted in the title."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -646,14 +647,10 @@ def plot_member_values(
         if math.isfinite(v):
             ax.axvline(v, color="C3", linewidth=2, label="canonical cohort")
     if log:
-        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
-    from matplotlib.ticker import MaxNLocator
-
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     missing = int(x.isna().sum())
     ax.set_title(q.label + (f" ({missing} members undefined)" if missing else ""), fontsize=10)
