@@ -237,6 +237,51 @@ def test_regeneration_is_byte_identical(tmp_path) -> None:
         assert (tmp_path / name).read_bytes() == (SYNTHETIC_DIR / name).read_bytes(), name
 
 
+def _dispatched_simd_features() -> list[str]:
+    """Every SIMD level numpy can dispatch to at run time, above its compiled baseline."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__
+
+    return list(__cpu_dispatch__)
+
+
+FORCED_CPUS = {
+    # what the AMD EPYC that failed CI has: AVX2 and FMA, no AVX-512
+    "no_avx512": {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+                  "OPENBLAS_CORETYPE": "Haswell",
+                  "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ"},
+    # numpy's baseline (x86-64-v2): no AVX, AVX2 or FMA in numpy, OpenBLAS or the C library
+    "baseline": {"NPY_DISABLE_CPU_FEATURES": " ".join(_dispatched_simd_features()),
+                 "OPENBLAS_CORETYPE": "Nehalem",
+                 "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX,-AVX2,-FMA,-FMA4,-AVX512F,-AVX512VL,"
+                                   "-AVX512BW,-AVX512DQ"},
+}
+"""Environment switches that make numpy, OpenBLAS and glibc take the code paths of a CPU with
+fewer SIMD features than this one (each is ignored where the feature is absent anyway)."""
+
+
+@pytest.mark.parametrize("cpu", list(FORCED_CPUS))
+def test_regeneration_is_byte_identical_on_a_cpu_with_fewer_simd_features(cpu, tmp_path) -> None:
+    """The promise holds whatever SIMD the machine has: a subprocess forced onto other kernels
+    regenerates the committed bytes (lungmets.fast_stats says why it can)."""
+    import os
+    import subprocess
+    import sys
+
+    from lungmets.paths import REPO_ROOT
+
+    env = {**os.environ, **FORCED_CPUS[cpu]}
+    probe = subprocess.run(
+        [sys.executable, "-c", "from numpy._core._multiarray_umath import __cpu_features__ as f;"
+         "print(f['X86_V4'], f['X86_V3'])"], env=env, capture_output=True, text=True, check=True)
+    v4, v3 = probe.stdout.split()  # numpy's AVX-512 and AVX2 dispatch levels
+    assert v4 == "False" and (v3 == "False" or cpu == "no_avx512"), "switch ignored"
+    subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "build_cohort.py"),
+                    "--out", str(tmp_path), "--workers", "2"],
+                   env=env, check=True, capture_output=True, text=True, timeout=900)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (SYNTHETIC_DIR / name).read_bytes(), name
+
+
 def test_dates_module_constants_are_sane() -> None:
     win = study_window()
     assert win.study_start < win.study_end < win.last_followup

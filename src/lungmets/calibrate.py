@@ -19,9 +19,12 @@ a bonus for landing inside the interval; p-values on the wrong side of 0.05 cost
 Forward-stepwise selection is steered by penalties on the score tests SPSS uses for entry. A
 last stage trades loss for hits: it keeps moves that reproduce more printed claims at their
 printed precision (see :func:`calibrate_times`).
-All statistics are computed here in vectorised numpy on the tick grid (hundreds of evaluations
-per second); :mod:`lungmets.scorecard` recomputes every one from the written CSVs with the
-project's reference implementations, and the tests check both agree.
+All statistics are computed on the tick grid by :mod:`lungmets.fast_stats` (hundreds of
+evaluations per second), with operations whose results do not depend on the CPU's SIMD
+features, so the same seed gives the same cohort, byte for byte, on every x86-64 machine (that
+module says why and how this was measured); blocks of statistics a move leaves unchanged are
+reused, not recomputed. :mod:`lungmets.scorecard` recomputes every statistic from the written
+CSVs with the project's reference implementations, and the tests check both agree.
 
 Hard constraints (never violated): 29 deaths; progression before death; survivors followed from
 RT to the last follow-up date with RT inside the study period, and their follow-up inside the
@@ -34,14 +37,27 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import numpy as np
-from scipy.special import chdtrc, ndtr
+from scipy.special import ndtr
 
 from lungmets.claims import Claim, claim, value
 from lungmets.covariates import FACTOR_LEVELS, initial_labels, spread_values
+from lungmets.fast_stats import (
+    CoxData,
+    counts,
+    cox_newton,
+    km_rows,
+    logrank_k,
+    logrank_pairs,
+    score_block_p,
+    score_p,
+    spd_inverse,
+)
 from lungmets.survival_stats import WALD_Z
 
 __all__ = [
@@ -153,7 +169,7 @@ TARGETS: tuple[Target, ...] = (
     _t("os_median_s", "res_os_median_val_s", 6), _t("os_se_s", "res_os_median_se_val_s", 3),
     # landmark rates (lower weight: medians win where both cannot hold)
     _t("os_rate24_all", "res_os_rate_24m_all", 0.5),  # C9: cannot hold with the median
-    _t("pfs_rate12_sor_no", "res_pfs_rate_12m_sorafenib_no", 1),
+    _t("pfs_rate12_sor_no", "res_pfs_rate_12m_sorafenib_no", 0.5),  # C10: cannot hold with its SE
     _t("pfs_rate12_sor_yes", "res_pfs_rate_12m_sorafenib_yes", 0.5),  # C1
     _t("pfs_rate24_sor_no", "res_pfs_rate_24m_sorafenib_no", 1),
     _t("pfs_rate24_sor_yes", "res_pfs_rate_24m_sorafenib_yes", 1),
@@ -296,51 +312,9 @@ def constants_table(constants: LossShape | Schedule) -> list[dict[str, object]]:
 # --------------------------------------------------------------------------- fast statistics
 
 
-def _counts(t: np.ndarray, e: np.ndarray, masks: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-group at-risk and event counts at the distinct times of ``t``: (n, d, times).
-
-    The time axis is compressed to the distinct observed ticks (at most one per patient), which
-    keeps every array tiny; all groups of one call share it, so their counts can be pooled.
-    """
-    times, inv = np.unique(t, return_inverse=True)
-    k, m = masks.shape[0], times.size
-    idx = (np.arange(k)[:, None] * m + inv[None, :]).ravel()
-    c = np.bincount(idx, weights=masks.ravel(), minlength=k * m).reshape(k, m)
-    d = np.bincount(idx, weights=(masks * e[None, :]).ravel(), minlength=k * m).reshape(k, m)
-    n = np.cumsum(c[:, ::-1], axis=1)[:, ::-1]
-    return n, d, times
-
-
 def _km(n: np.ndarray, d: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
-    """Kaplan-Meier median, SPSS SE and the curve for each row (SPSS/Collett definitions,
-    identical to :func:`lungmets.survival_stats.km_median_spss`); times in months."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(n > 0, d / np.maximum(n, 1), 0.0)
-        s = np.cumprod(1.0 - q, axis=1)
-        gw = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0), axis=1)
-    months = times * TICK
-    ev = d > 0
-    k, m = n.shape
-    rows = np.arange(k)
-    below = ev & (s <= 0.5 + 1e-10)
-    has = below.any(axis=1)
-    i_med = np.argmax(below, axis=1)
-    upper = ev & (s >= 0.55 - 1e-10)
-    has_u = upper.any(axis=1)
-    i_u = m - 1 - np.argmax(upper[:, ::-1], axis=1)
-    t_u = np.where(has_u, months[i_u], 0.0)
-    s_u = np.where(has_u, s[rows, i_u], 1.0)
-    low = ev & (s <= 0.45 + 1e-10)
-    has_l = low.any(axis=1)
-    i_l = np.argmax(low, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dens = (s_u - s[rows, i_l]) / (months[i_l] - t_u)
-        se_s = s[rows, i_med] * np.sqrt(gw[rows, i_med])
-        se_s = np.where(s[rows, i_med] == 0, 0.0, se_s)
-        se = np.where(has & has_l, se_s / dens, np.nan)
-    med = np.where(has, months[i_med], np.nan)
-    return {"median": med, "se": se, "surv": s, "times": times}
+    """Kaplan-Meier rows of :func:`lungmets.fast_stats.km_rows`, with their tick times."""
+    return {**km_rows(n, d, times * TICK), "times": times}
 
 
 def _surv_at(km: dict[str, np.ndarray], row: int, tick: int) -> float:
@@ -364,109 +338,6 @@ def _put_median(out: dict[str, float], key: str, km: dict[str, np.ndarray], row:
     ticks = _median_ticks()
     if key in ticks:
         out[f"{key}_gap"] = _median_gap(km, row, ticks[key])
-
-
-def _logrank_pairs(na: np.ndarray, da: np.ndarray, n: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Two-group log-rank p for each row: group A counts against the pooled counts."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(n > 0, na / np.maximum(n, 1), 0.0)
-        e = d * frac
-        v = np.where(n > 1, d * frac * (1 - frac) * (n - d) / np.maximum(n - 1, 1), 0.0)
-        stat = (da.sum(axis=1) - e.sum(axis=1)) ** 2 / v.sum(axis=1)
-    return chdtrc(1, stat)
-
-
-def _logrank_k(nk: np.ndarray, dk: np.ndarray) -> float:
-    """k-group log-rank p (rows = groups)."""
-    n, d = nk.sum(axis=0), dk.sum(axis=0)
-    keep = d > 0
-    nk, dk, n, d = nk[:, keep], dk[:, keep], n[keep], d[keep]
-    w = np.where(n > 1, d * (n - d) / np.maximum(n - 1, 1), 0.0) / n
-    oe = dk.sum(axis=1) - (nk * (d / n)).sum(axis=1)
-    var = np.diag((nk * w).sum(axis=1)) - (nk * (w / n)) @ nk.T
-    z, v = oe[:-1], var[:-1, :-1]
-    try:
-        return float(chdtrc(len(z), z @ np.linalg.solve(v, z)))
-    except np.linalg.LinAlgError:
-        # A level nobody is at risk in at any event time makes the covariance singular (an
-        # ensemble seed crashed here); like R's survdiff, use a generalised inverse and its
-        # rank. Only this path is new, so cohorts calibrated before stay byte-identical.
-        rank = int(np.linalg.matrix_rank(v))
-        return float(chdtrc(rank, z @ np.linalg.pinv(v) @ z)) if rank else 1.0
-
-
-@dataclass
-class _CoxData:
-    """Risk sets of one endpoint at its distinct event times (Breslow ties, as SPSS)."""
-
-    risk: np.ndarray  # (J, n)
-    d: np.ndarray  # (J,)
-    e: np.ndarray  # (n,)
-
-    @classmethod
-    def build(cls, t: np.ndarray, e: np.ndarray) -> _CoxData:
-        taus, d = np.unique(t[e > 0], return_counts=True)
-        return cls((t[None, :] >= taus[:, None]).astype(float), d.astype(float), e)
-
-
-def _cox(cd: _CoxData, x: np.ndarray, beta0: np.ndarray | None = None
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton fit; returns beta, information matrix and the risk weights exp(x beta)."""
-    p = x.shape[1]
-    beta = np.zeros(p) if beta0 is None else beta0.copy()
-    xx = (x[:, :, None] * x[:, None, :]).reshape(x.shape[0], p * p)
-    info = np.eye(p)
-    for _ in range(30):
-        w = np.exp(np.clip(x @ beta, -30, 30))
-        s0 = cd.risk @ w
-        s1 = cd.risk @ (w[:, None] * x)
-        s2 = (cd.risk @ (w[:, None] * xx)).reshape(-1, p, p)
-        u = x.T @ cd.e - (cd.d[:, None] * s1 / s0[:, None]).sum(axis=0)
-        m1 = s1 / s0[:, None]
-        info = (cd.d[:, None, None] * (s2 / s0[:, None, None] - m1[:, :, None] * m1[:, None, :])
-                ).sum(axis=0)
-        try:
-            step = np.linalg.solve(info, u)
-        except np.linalg.LinAlgError:
-            break
-        step = np.clip(step, -2, 2)
-        beta = beta + step
-        if np.abs(step).max() < 1e-8:
-            break
-    w = np.exp(np.clip(x @ beta, -30, 30))
-    return beta, info, w
-
-
-def _score_p(cd: _CoxData, x: np.ndarray, w: np.ndarray, info_x: np.ndarray,
-             z: np.ndarray) -> np.ndarray:
-    """Score-test p for adding each single column of z to the fitted model (x, w)."""
-    s0 = cd.risk @ w
-    m_x = (cd.risk @ (w[:, None] * x)) / s0[:, None]  # (J, p)
-    m_z = (cd.risk @ (w[:, None] * z)) / s0[:, None]  # (J, q); z is 0/1 so z^2 = z
-    u = z.T @ cd.e - (cd.d[:, None] * m_z).sum(axis=0)
-    i_zz = (cd.d[:, None] * (m_z - m_z**2)).sum(axis=0)
-    zx = (cd.risk @ (w[:, None, None] * z[:, :, None] * x[:, None, :]).reshape(z.shape[0], -1)
-          ).reshape(-1, z.shape[1], x.shape[1]) / s0[:, None, None]
-    i_zx = (cd.d[:, None, None] * (zx - m_z[:, :, None] * m_x[:, None, :])).sum(axis=0)
-    eff = i_zz - np.einsum("qp,pr,qr->q", i_zx, np.linalg.inv(info_x), i_zx)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(eff > 1e-12, u**2 / eff, 0.0)
-    return chdtrc(1, stat)
-
-
-def _score_block_p(cd: _CoxData, x: np.ndarray, w: np.ndarray, z: np.ndarray) -> float:
-    """Score-test p for adding a block of columns (a categorical factor) jointly."""
-    full = np.column_stack([x, z])
-    p = x.shape[1]
-    s0 = cd.risk @ w
-    m = (cd.risk @ (w[:, None] * full)) / s0[:, None]
-    ff = (full[:, :, None] * full[:, None, :]).reshape(full.shape[0], -1)
-    s2 = (cd.risk @ (w[:, None] * ff)).reshape(-1, full.shape[1], full.shape[1]) / s0[:, None, None]
-    info = (cd.d[:, None, None] * (s2 - m[:, :, None] * m[:, None, :])).sum(axis=0)
-    u = full.T @ cd.e - (cd.d[:, None] * m).sum(axis=0)
-    uz = u[p:]
-    eff = info[p:, p:] - info[p:, :p] @ np.linalg.solve(info[:p, :p], info[:p, p:])
-    return float(chdtrc(z.shape[1], uz @ np.linalg.solve(eff, uz)))
 
 
 # --------------------------------------------------------------------------- state
@@ -503,104 +374,154 @@ def _col(name: str) -> int:
     return _FACTORS.index(name)
 
 
-def evaluate(c: Calibration, full: bool = True) -> dict[str, float]:
-    """Every target statistic of a state, computed on the tick grid (fast path).
+def _memo(fn: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float]]:
+    """Remember a block of statistics for the last few distinct inputs.
 
-    ``full=False`` skips the Cox models and the log-rank tests of the ten secondary factors
-    (the first annealing phase does not need them and runs three times faster).
+    A move changes only some arrays of the state (an S-group time, one factor's codes), so most
+    blocks of a proposal are those of the current state: returning the stored block instead of
+    recomputing it gives exactly the same numbers, in a fraction of the time.
     """
-    out: dict[str, float] = {}
-    codes = c.codes.copy()
-    codes[:, _col("pdr")] = (c.pdr >= round(value("t3_pdr_cutoff_all") / TICK)).astype(int)
-    n = codes.shape[0]
-    one = np.ones(n)
-    sor_yes = codes[:, _col("sorafenib")] == 1
-    active = codes[:, _col("intrahepatic")] == 1
-    gt3 = codes[:, _col("lesions")] == 1
-    rt_time = c.os - c.pdr
+    cache: OrderedDict[tuple, dict[str, float]] = OrderedDict()
 
-    # PFS from RT
+    @wraps(fn)
+    def cached(*args: object) -> dict[str, float]:
+        key = tuple((a.shape, a.tobytes()) if isinstance(a, np.ndarray) else a for a in args)
+        block = cache.get(key)
+        if block is None:
+            block = fn(*args)
+            cache[key] = block
+            if len(cache) > _MEMO_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return block
+
+    return cached
+
+
+_MEMO_SIZE = 8
+
+
+@_memo
+def _pfs_block(pfs: np.ndarray, pfs_ev: np.ndarray, sor_yes: np.ndarray, gt3: np.ndarray
+               ) -> dict[str, float]:
+    """PFS from RT: medians, SEs and the arms' landmark rates."""
+    out: dict[str, float] = {}
+    one = np.ones(pfs.size, bool)
     masks = np.vstack([one, sor_yes, ~sor_yes, ~gt3, gt3]).astype(float)
-    nn, dd, tt = _counts(c.pfs, c.pfs_ev.astype(float), masks)
-    km = _km(nn, dd, tt)
+    km = _km(*counts(pfs, pfs_ev.astype(float), masks))
     for i, g in enumerate(("all", "sor_yes", "sor_no", "les_le3", "les_gt3")):
         _put_median(out, f"pfs_median_{g}", km, i)
         out[f"pfs_se_{g}"] = km["se"][i]
     for i, g in ((1, "sor_yes"), (2, "sor_no")):
         out[f"pfs_rate12_{g}"] = _surv_at(km, i, _M12)
         out[f"pfs_rate24_{g}"] = _surv_at(km, i, _M24)
-    pfs_counts = (nn[0], dd[0])
+    return out
 
-    # OS from detection
+
+@_memo
+def _os_block(os: np.ndarray, os_ev: np.ndarray, sor_yes: np.ndarray, active: np.ndarray
+              ) -> dict[str, float]:
+    """OS from detection: medians, SEs, the 2-year rate; the reverse-KM follow-up."""
+    out: dict[str, float] = {}
+    one = np.ones(os.size, bool)
     masks = np.vstack([one, sor_yes, ~sor_yes, ~active, active]).astype(float)
-    nn, dd, tt = _counts(c.os, c.os_ev.astype(float), masks)
-    km = _km(nn, dd, tt)
+    km = _km(*counts(os, os_ev.astype(float), masks))
     for i, g in enumerate(("all", "sor_yes", "sor_no", "inactive", "active")):
         _put_median(out, f"os_median_{g}", km, i)
         out[f"os_se_{g}"] = km["se"][i]
     out["os_rate24_all"] = _surv_at(km, 0, _M24)
-    os_counts = (nn[0], dd[0])
+    km = _km(*counts(os, 1.0 - os_ev, one[None, :].astype(float)))
+    _put_median(out, "fu_median", km, 0)
+    out["fu_se"] = km["se"][0]
+    alive = os[os_ev == 0]
+    out["fu_min"], out["fu_max"] = alive.min() * TICK, alive.max() * TICK
+    return out
 
-    # OS from RT start (landmark rates "at 1 year following radiotherapy")
-    nn, dd, tt = _counts(rt_time, c.os_ev.astype(float),
-                         np.vstack([sor_yes, ~sor_yes]).astype(float))
-    km = _km(nn, dd, tt)
+
+@_memo
+def _osrt_block(rt_time: np.ndarray, os_ev: np.ndarray, sor_yes: np.ndarray
+                ) -> dict[str, float]:
+    """OS from RT start: the landmark rates "at 1 year following radiotherapy"."""
+    out: dict[str, float] = {}
+    km = _km(*counts(rt_time, os_ev.astype(float), np.vstack([sor_yes, ~sor_yes]).astype(float)))
     for i, g in enumerate(("sor_yes", "sor_no")):
         out[f"osrt_rate12_{g}"] = _surv_at(km, i, _M12)
         out[f"osrt_rate24_{g}"] = _surv_at(km, i, _M24)
+    return out
 
-    # follow-up: reverse Kaplan-Meier, range over survivors
-    nn, dd, tt = _counts(c.os, 1.0 - c.os_ev, one[None, :])
-    km = _km(nn, dd, tt)
-    _put_median(out, "fu_median", km, 0)
-    out["fu_se"] = km["se"][0]
-    alive = c.os[c.os_ev == 0]
-    out["fu_min"], out["fu_max"] = alive.min() * TICK, alive.max() * TICK
 
-    # validation: Co and Rt (main cohort, inactive tumours) and the synthetic S group
-    n_main, n_s = c.os.size, c.s_os.size
-    t_val = np.concatenate([c.os, c.s_os])
-    e_val = np.concatenate([c.os_ev, c.s_ev]).astype(float)
+@_memo
+def _validation_block(os: np.ndarray, os_ev: np.ndarray, co: np.ndarray, rtg: np.ndarray,
+                      s_os: np.ndarray, s_ev: np.ndarray) -> dict[str, float]:
+    """Co and Rt (main cohort, inactive tumours) against the synthetic S group."""
+    out: dict[str, float] = {}
+    n_main, n_s = os.size, s_os.size
+    t_val = np.concatenate([os, s_os])
+    e_val = np.concatenate([os_ev, s_ev]).astype(float)
     pad = np.zeros(n_s, bool)
-    co = np.concatenate([sor_yes & ~active, pad])
-    rtg = np.concatenate([~sor_yes & ~active, pad])
     sg = np.concatenate([np.zeros(n_main, bool), np.ones(n_s, bool)])
-    nn, dd, tt = _counts(t_val, e_val, np.vstack([co, rtg, sg]).astype(float))
+    masks = np.vstack([np.concatenate([co, pad]), np.concatenate([rtg, pad]), sg]).astype(float)
+    nn, dd, tt = counts(t_val, e_val, masks)
     km = _km(nn, dd, tt)
     for i, g in enumerate(("co", "rt", "s")):
         _put_median(out, f"os_median_{g}", km, i)
         out[f"os_se_{g}"] = km["se"][i]
     (n_co, n_rt, n_sg), (d_co, d_rt, d_sg) = nn, dd
-    p = _logrank_pairs(np.vstack([n_rt, n_sg, n_rt]), np.vstack([d_rt, d_sg, d_rt]),
-                       np.vstack([n_rt + n_co, n_sg + n_co, n_rt + n_sg]),
-                       np.vstack([d_rt + d_co, d_sg + d_co, d_rt + d_sg]))
+    p = logrank_pairs(np.vstack([n_rt, n_sg, n_rt]), np.vstack([d_rt, d_sg, d_rt]),
+                      np.vstack([n_rt + n_co, n_sg + n_co, n_rt + n_sg]),
+                      np.vstack([d_rt + d_co, d_sg + d_co, d_rt + d_sg]))
     out["p_val_rt_vs_co"], out["p_val_s_vs_co"], out["p_val_rt_vs_s"] = p
-    nn, dd, tt = _counts(c.s_os, 1.0 - c.s_ev, np.ones((1, n_s)))
-    km = _km(nn, dd, tt)
+    km = _km(*counts(s_os, 1.0 - s_ev, np.ones((1, n_s))))
     _put_median(out, "vfu_median", km, 0)
     out["vfu_se"] = km["se"][0]
-    s_alive = c.s_os[c.s_ev == 0]
+    s_alive = s_os[s_ev == 0]
     out["vfu_min"] = s_alive.min() * TICK if s_alive.size else math.nan
     out["vfu_max"] = s_alive.max() * TICK if s_alive.size else math.nan
+    return out
 
-    # univariate log-rank of every factor (phase one: only the three the paper found)
+
+@_memo
+def _univariate_block(ep: str, t: np.ndarray, e: np.ndarray, codes: np.ndarray, full: bool
+                      ) -> dict[str, float]:
+    """Univariate log-rank p of every Table 1 factor (phase one: only the three the paper
+    found significant)."""
+    out: dict[str, float] = {}
     bin_idx = [_col(f) for f in (_FACTORS if full else _CORE_FACTORS) if f != "livertx"]
     ind = (codes[:, bin_idx] == 1).T.astype(float)
-    lt = _col("livertx")
-    lt_masks = np.vstack([codes[:, lt] == k for k in range(3)]).astype(float)
-    for ep, t, e, (n_all, d_all) in (("pfs", c.pfs, c.pfs_ev, pfs_counts),
-                                     ("os", c.os, c.os_ev, os_counts)):
-        na, da, _ = _counts(t, e.astype(float), ind)
-        ps = _logrank_pairs(na, da, np.broadcast_to(n_all, na.shape),
-                            np.broadcast_to(d_all, na.shape))
-        for j, f in zip(bin_idx, ps, strict=True):
-            out[f"{ep}_p_{_FACTORS[j]}"] = float(f)
-        if full:
-            nk, dk, _ = _counts(t, e.astype(float), lt_masks)
-            out[f"{ep}_p_livertx"] = _logrank_k(nk, dk)
+    rows = np.vstack([np.ones((1, t.size)), ind])
+    nn, dd, _ = counts(t, e.astype(float), rows)
+    ps = logrank_pairs(nn[1:], dd[1:], np.broadcast_to(nn[0], nn[1:].shape),
+                       np.broadcast_to(dd[0], dd[1:].shape))
+    for j, p in zip(bin_idx, ps, strict=True):
+        out[f"{ep}_p_{_FACTORS[j]}"] = float(p)
+    if full:
+        lt = codes[:, _col("livertx")]
+        nk, dk, _ = counts(t, e.astype(float), np.vstack([lt == k for k in range(3)]).astype(float))
+        out[f"{ep}_p_livertx"] = logrank_k(nk, dk)
+    return out
 
-    if full:  # Cox models and stepwise-entry penalties
-        out.update(_cox_stats(codes, c))
+
+def evaluate(c: Calibration, full: bool = True) -> dict[str, float]:
+    """Every target statistic of a state, computed on the tick grid (fast path).
+
+    ``full=False`` skips the Cox models and the log-rank tests of the ten secondary factors
+    (the first annealing phase does not need them and runs three times faster). Each block is
+    a pure function of the arrays it reads, remembered for recent inputs (:func:`_memo`).
+    """
+    codes = c.codes.copy()
+    codes[:, _col("pdr")] = (c.pdr >= round(value("t3_pdr_cutoff_all") / TICK)).astype(int)
+    sor_yes = codes[:, _col("sorafenib")] == 1
+    active = codes[:, _col("intrahepatic")] == 1
+    gt3 = codes[:, _col("lesions")] == 1
+    out = {**_pfs_block(c.pfs, c.pfs_ev, sor_yes, gt3), **_os_block(c.os, c.os_ev, sor_yes, active),
+           **_osrt_block(c.os - c.pdr, c.os_ev, sor_yes),
+           **_validation_block(c.os, c.os_ev, sor_yes & ~active, ~sor_yes & ~active, c.s_os,
+                               c.s_ev)}
+    for ep, t, e in (("pfs", c.pfs, c.pfs_ev), ("os", c.os, c.os_ev)):
+        out.update(_univariate_block(ep, t, e, codes, full))
+        if full:  # Cox models and stepwise-entry penalties
+            out.update(_cox_block(ep, t, e, codes))
     return out
 
 
@@ -615,31 +536,34 @@ def _indicator(codes: np.ndarray, f: str) -> np.ndarray:
     return 1.0 - x if f == "sorafenib" else x
 
 
-def _cox_stats(codes: np.ndarray, c: Calibration) -> dict[str, float]:
+@_memo
+def _cox_block(ep: str, t: np.ndarray, e: np.ndarray, codes: np.ndarray) -> dict[str, float]:
+    """One endpoint's final Cox model and the score tests of forward-stepwise entry."""
     out: dict[str, float] = {}
-    for ep, t, e in (("pfs", c.pfs, c.pfs_ev), ("os", c.os, c.os_ev)):
-        cd = _CoxData.build(t, e.astype(float))
-        first, second = _MV[ep]
-        others = [f for f in _FACTORS if f not in (first, second, "livertx")]
-        z = np.column_stack([_indicator(codes, f) for f in others])
-        lt = codes[:, _col("livertx")]
-        zl = np.column_stack([(lt == 1), (lt == 2)]).astype(float)
-        x1 = _indicator(codes, first)[:, None]
-        _, i1, w1 = _cox(cd, x1)
-        p2 = _score_p(cd, x1, w1, i1, np.column_stack([z, _indicator(codes, second)]))
-        out[f"{ep}_step2_second"] = float(p2[-1])
-        out[f"{ep}_step2_best_other"] = float(min(p2[:-1].min(), _score_block_p(cd, x1, w1, zl)))
-        x = np.column_stack([_indicator(codes, first), _indicator(codes, second)])
-        beta, info, w = _cox(cd, x)
-        p3 = _score_p(cd, x, w, info, z)
-        out[f"{ep}_step3_best_other"] = float(min(p3.min(), _score_block_p(cd, x, w, zl)))
-        cov = np.linalg.inv(info)
-        for k, f in enumerate((first, second)):
-            se = math.sqrt(max(cov[k, k], 1e-12))
-            out[f"{ep}_mv_hr_{f}"] = math.exp(beta[k])
-            out[f"{ep}_mv_ci_lower_{f}"] = math.exp(beta[k] - WALD_Z * se)
-            out[f"{ep}_mv_ci_upper_{f}"] = math.exp(beta[k] + WALD_Z * se)
-            out[f"{ep}_mv_p_{f}"] = float(2 * ndtr(-abs(beta[k] / se)))
+    cd = CoxData.build(t, e.astype(float))
+    first, second = _MV[ep]
+    others = [f for f in _FACTORS if f not in (first, second, "livertx")]
+    z = np.column_stack([_indicator(codes, f) for f in others])
+    lt = codes[:, _col("livertx")]
+    zl = np.column_stack([(lt == 1), (lt == 2)]).astype(float)
+    x1 = _indicator(codes, first)[:, None]
+    _, i1, w1 = cox_newton(cd, x1)
+    p2 = score_p(cd, x1, w1, i1, np.column_stack([z, _indicator(codes, second)]))
+    out[f"{ep}_step2_second"] = float(p2[-1])
+    out[f"{ep}_step2_best_other"] = float(min(p2[:-1].min(), score_block_p(cd, x1, w1, zl)))
+    x = np.column_stack([_indicator(codes, first), _indicator(codes, second)])
+    beta, info, w = cox_newton(cd, x)
+    p3 = score_p(cd, x, w, info, z)
+    out[f"{ep}_step3_best_other"] = float(min(p3.min(), score_block_p(cd, x, w, zl)))
+    cov = spd_inverse(info)
+    if cov is None:  # no finite estimate: charged like a statistic that cannot be computed
+        cov = np.full((2, 2), np.nan)
+    for k, f in enumerate((first, second)):
+        se = math.sqrt(max(cov[k, k], 1e-12))
+        out[f"{ep}_mv_hr_{f}"] = math.exp(beta[k])
+        out[f"{ep}_mv_ci_lower_{f}"] = math.exp(beta[k] - WALD_Z * se)
+        out[f"{ep}_mv_ci_upper_{f}"] = math.exp(beta[k] + WALD_Z * se)
+        out[f"{ep}_mv_p_{f}"] = float(2 * ndtr(-abs(beta[k] / se)))
     return out
 
 
@@ -704,7 +628,7 @@ def _parts(comp: _Compiled, s: dict[str, float]) -> tuple[float, np.ndarray, int
     x = np.array([s[k] for k in comp.stats], dtype=float)
     bad = ~np.isfinite(x)
     x = np.where(bad, 0.0, x)
-    xl = np.where(comp.log, np.log(np.maximum(x, 1e-12)), x)
+    xl = np.array([math.log(max(v, 1e-12)) if lg else v for v, lg in zip(x, comp.log, strict=True)])
     dist = np.maximum(np.maximum(comp.lo - xl, xl - comp.hi), 0.0) / comp.scale
     dist = np.where(bad, LOSS.unknown_distance, dist)
     wrong = ((comp.sig == 1) & (xl >= comp.log_alpha)) | ((comp.sig == -1) & (xl < comp.log_alpha))
@@ -1068,11 +992,11 @@ def _polish_labels(c: Calibration, rng: np.random.Generator, sweeps: int) -> Cal
             nk = np.vstack([np.cumsum(np.bincount(inv, weights=mk, minlength=m)[::-1])[::-1]
                             for mk in masks])
             dk = np.vstack([np.bincount(inv, weights=mk * ef, minlength=m) for mk in masks])
-            return _logrank_k(nk, dk)
+            return logrank_k(nk, dk)
         mk = (codes == 1).astype(float)
         na = np.cumsum(np.bincount(inv, weights=mk, minlength=m)[::-1])[::-1]
         da = np.bincount(inv, weights=mk * ef, minlength=m)
-        return float(_logrank_pairs(na[None], da[None], n_all[None], d_all[None])[0])
+        return float(logrank_pairs(na[None], da[None], n_all[None], d_all[None])[0])
 
     def local(codes: np.ndarray, f: str) -> float:
         total = 0.0

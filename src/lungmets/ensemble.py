@@ -324,8 +324,8 @@ class CachedMember:
 
 
 CALIBRATION_SOURCES: tuple[str, ...] = (
-    "src/lungmets/calibrate.py", "src/lungmets/covariates.py", "src/lungmets/reconstruct.py",
-    "data/published/claims.csv",
+    "src/lungmets/calibrate.py", "src/lungmets/fast_stats.py", "src/lungmets/covariates.py",
+    "src/lungmets/reconstruct.py", "data/published/claims.csv",
 )
 """Files that decide what a seed calibrates to (paths from the repository root)."""
 
