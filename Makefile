@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench data ensemble rescore
+.PHONY: book test serve vendor browser lock clean bench data ensemble rescore r-reference
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -53,6 +53,12 @@ ensemble: $(STAMP)
 ## from their CSVs instead of recalibrating them.
 rescore: $(STAMP)
 	$(BIN)/python scripts/build_ensemble.py --rescore
+
+## R's survival numbers the tests compare against (tests/fixtures/r_survival/); needs Debian's
+## r-base-core and r-cran-survival. Rerun after `make data`: the cohort tests fail until then.
+## Not part of `make test`, which needs no R.
+r-reference:
+	Rscript scripts/r_reference.R
 
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser

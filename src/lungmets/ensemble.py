@@ -39,6 +39,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
+from lungmets.ph_test import cox_zph
 from lungmets.prognostic import FACTORS, cox_design, factor_groups
 from lungmets.stepwise import cox_newton
 from lungmets.survival_stats import km_median_spss, reverse_km_median_followup
@@ -62,6 +63,8 @@ __all__ = [
     "calibration_fingerprint",
     "member_columns",
     "member_mismatches",
+    "ph_p_cox_zph",
+    "ph_p_lifelines",
     "plot_hits",
     "plot_member_values",
     "read_members",
@@ -170,8 +173,14 @@ def _hr(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> float:
     return float(np.exp(beta[0])) if converged and abs(beta[0]) < 10 else math.nan
 
 
-def _ph_p(patients: pd.DataFrame, endpoint: str) -> dict[str, float]:
-    """Grambsch-Therneau p (lifelines, rank transform) per covariate of the final model."""
+def ph_p_lifelines(patients: pd.DataFrame, endpoint: str) -> dict[str, float]:
+    """lifelines' ``proportional_hazard_test`` p (rank transform) per covariate of the final model.
+
+    This is the pre-2019 approximation of R's ``cox.zph`` (diagonal variance, no global test,
+    ranks of tied times by order), on a fit with lifelines' default tolerance: what the cached
+    members hold. :func:`ph_p_cox_zph` is R's current test; moving the members to it means
+    recomputing them (``make ensemble``), because a cached row must equal its cohort's summary.
+    """
     from lifelines import CoxPHFitter
     from lifelines.statistics import proportional_hazard_test
 
@@ -182,6 +191,20 @@ def _ph_p(patients: pd.DataFrame, endpoint: str) -> dict[str, float]:
     cph = CoxPHFitter().fit(data, duration_col=f"{endpoint}_months",
                             event_col=f"{endpoint}_event")
     table = proportional_hazard_test(cph, data, time_transform="rank").summary
+    return {
+        f"{endpoint}_ph_p_{key}": float(table.loc[col, "p"])
+        for key, col in zip(FINAL_MODELS[endpoint], design.columns, strict=True)
+    }
+
+
+def ph_p_cox_zph(patients: pd.DataFrame, endpoint: str) -> dict[str, float]:
+    """R's ``cox.zph`` p (score test, km transform, Efron ties) per covariate of the final model.
+
+    Keyed like the members' ``_ph_p_`` columns (and :func:`ph_p_lifelines`), so the chapter can
+    set R's test beside the approximation the cached members hold.
+    """
+    design = cox_design(patients, FINAL_MODELS[endpoint])
+    table = cox_zph(patients[f"{endpoint}_months"], patients[f"{endpoint}_event"], design)
     return {
         f"{endpoint}_ph_p_{key}": float(table.loc[col, "p"])
         for key, col in zip(FINAL_MODELS[endpoint], design.columns, strict=True)
@@ -250,7 +273,7 @@ def summarise_member(cohort: CohortLike, seed: int, score: MemberScore) -> dict[
                            "claims": int(score.claims), "loss": float(score.loss)}
     for endpoint in _ENDPOINTS:
         row.update(univariate_hazard_ratios(p, endpoint))
-        row.update(_ph_p(p, endpoint))
+        row.update(ph_p_lifelines(p, endpoint))
         row.update(_rmst(p, endpoint))
     row.update(_unpublished_medians(p))
     row.update(_orr(p))

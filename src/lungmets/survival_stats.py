@@ -37,9 +37,18 @@ inequalities below are Collett's, and they are confirmed numerically by real SPS
   with SE_Greenwood(S(t)) = S(t) sqrt(sum_{t_j <= t} d_j / (n_j (n_j - d_j)));
 * 95% CI = t +/- 1.96 SE(t), not clipped at 0.
 
-Not confirmed against SPSS: the "<=" at exactly 0.5 (SPSS might print the later time), the
-time-0 fallback for u, and whether SPSS clips a negative lower bound. None of these arise with
-the paper's group sizes unless S lands exactly on a threshold.
+The "<=" at exactly 0.5 is SPSS's documented rule: IBM's technote 21476688 ("Mean vs Median
+Survival Time in Kaplan-Meier estimate", quoting the Statistical Algorithms manual) defines the
+median as MIN(t_i such that S_hat(t_i) <= .5). Not confirmed against SPSS: the time-0 fallback
+for u, and whether SPSS clips a negative lower bound.
+
+Three conventions for one median (``km_median_spss``, ``km_median_lifelines``, ``km_median_r``):
+they agree except in two cases, both common with a few dozen patients. When Ŝ lands exactly on
+0.5 (11 of 22 patients left) SPSS and lifelines report the first time of that flat stretch and R
+its midpoint. When the curve ends with a death (Ŝ = 0) R's band is undefined there, lifelines
+reads it as 0. The chapters print SPSS's median (the paper's software) and show R's beside it
+where they differ; lifelines' CI uses the log-log ("exponential Greenwood") band, R's survfit the
+log band unless ``conf.type="log-log"`` is asked for.
 
 Log-rank ties: all log-rank functions use the hypergeometric variance
 d·(n - d)/(n - 1)·(n_g/n)·(1 - n_g/n) at tied event times (Mantel-Haenszel), as SPSS, lifelines,
@@ -56,8 +65,9 @@ coincide, and on tie-free data they are the same likelihood (checked in the test
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -66,19 +76,24 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc, ndtr, ndtri
 
 __all__ = [
+    "LIFELINES_COX_FIT_OPTIONS",
     "SPSS_Z",
     "WALD_Z",
+    "ConfType",
     "CoxResult",
     "LogrankResult",
     "MedianSummary",
     "cox_fit",
     "cox_fit_statsmodels",
     "km_median_lifelines",
+    "km_median_r",
     "km_median_spss",
     "km_table",
     "logrank",
     "logrank_fast",
     "logrank_statsmodels",
+    "median_conventions",
+    "median_rule_note",
     "pairwise_logrank",
     "reverse_km_median_followup",
     "simple_median_followup",
@@ -224,8 +239,10 @@ def km_median_spss(durations: ArrayLike, events: ArrayLike) -> MedianSummary:
     Definitions (see the module docstring for the sources):
     median = min{t_j: Ŝ(t_j) ≤ 0.5}; û = max{t_j: Ŝ(t_j) ≥ 0.55} (0, Ŝ = 1, if none);
     l̂ = min{t_j: Ŝ(t_j) ≤ 0.45}; SE = Greenwood SE of Ŝ(median) / ((Ŝ(û) - Ŝ(l̂)) / (l̂ - û)).
-    Limitation: the ≤/≥ choices follow Collett's published definitions; SPSS's manual was not
-    available to re-check them, and they only matter when Ŝ lands exactly on 0.5, 0.55 or 0.45.
+    The median's ≤ is SPSS's documented rule (first time of a flat stretch at exactly 0.5; R
+    takes its midpoint, :func:`km_median_r`). Limitation: the ≥ 0.55 and ≤ 0.45 choices follow
+    Collett's published definitions, not re-checked against SPSS's manual; they only matter when
+    Ŝ lands exactly on 0.55 or 0.45.
     """
     times, _, _, surv, se = _km_core(*_as_arrays(durations, events))
     i_med = _first_at_or_below(times, surv, 0.5)
@@ -249,6 +266,10 @@ def km_median_spss(durations: ArrayLike, events: ArrayLike) -> MedianSummary:
 def km_median_lifelines(durations: ArrayLike, events: ArrayLike) -> MedianSummary:
     """lifelines' median and 95% CI (where its exponential-Greenwood pointwise band crosses 0.5).
 
+    The band is the log-log one (R's ``conf.type="log-log"``, not survfit's default "log").
+    It matches R's except where the curve ends with a death: at Ŝ = 0 Greenwood's variance
+    divides by n - d = 0, R leaves the band undefined ("not reached"), lifelines sets it to 0 and
+    returns that death's time as the upper limit, an interval resting on one patient.
     lifelines gives no SE for the median, so ``se`` is nan. lifelines reports "not reached" as
     inf; it is mapped to nan here so both functions speak the same language.
     """
@@ -268,6 +289,125 @@ def km_median_lifelines(durations: ArrayLike, events: ArrayLike) -> MedianSummar
         finite(ci.iloc[0, 0]),
         finite(ci.iloc[0, 1]),
     )
+
+
+ConfType = Literal["log", "log-log"]
+
+_R_TOL: float = float(np.sqrt(np.finfo(float).eps))
+"""R's ``quantile.survfit`` tolerance: Ŝ within sqrt(machine epsilon) of 0.5 counts as 0.5."""
+
+
+def _r_band(
+    surv: NDArray[np.float64], log_se: NDArray[np.float64], conf_type: ConfType
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Pointwise 95% band of Ŝ as R's ``survfit_confint`` computes it; nan where undefined.
+
+    Where Ŝ = 0 neither band exists (R: NA), and the log-log band not where Ŝ = 1 either.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "log":
+            s = np.where(surv == 0.0, np.nan, surv)
+            return s * np.exp(-WALD_Z * log_se), np.minimum(s * np.exp(WALD_Z * log_se), 1.0)
+        if conf_type == "log-log":
+            s = np.where((surv == 0.0) | (surv == 1.0), np.nan, surv)
+            shift = WALD_Z * log_se / np.log(s)
+            centre = np.log(-np.log(s))
+            return np.exp(-np.exp(centre - shift)), np.exp(-np.exp(centre + shift))
+    raise ValueError(f"conf_type={conf_type!r}: expected 'log' or 'log-log'")
+
+
+def _r_findq(times: NDArray[np.float64], cdf: NDArray[np.float64], last_time: float) -> float:
+    """R's ``findq`` at p = 0.5: where 1 - Ŝ (or a band's) reaches one half.
+
+    The first time at which each distinct value is reached is kept; the answer is the midpoint
+    of the first time at or above 0.5 - tol and the first at or above 0.5 + tol, so a curve that
+    sits exactly on 0.5 gives the middle of that flat stretch (the last observed time closes
+    the stretch if the curve ends on 0.5). nan where the curve, or its band, never gets there.
+    """
+    x = np.concatenate(([0.0], times))
+    y = np.concatenate(([0.0], cdf))
+    if np.all(np.isnan(y)) or np.nanmax(y) < 0.5:
+        return np.nan
+    keep = np.sort(np.unique(y, return_index=True)[1])
+    x, y = x[keep], y[keep]
+    defined = np.flatnonzero(~np.isnan(y))
+
+    def reach(shift: float) -> int:
+        """Position of the smallest y + shift at or above 0.5 (R: approx, constant, f = 1)."""
+        above = defined[y[defined] + shift >= 0.5]
+        return int(above[np.argmin(y[above])]) if above.size else -1
+
+    lo, hi = reach(_R_TOL), reach(-_R_TOL)
+    if lo >= 0 and not np.isnan(y[-1]) and abs(0.5 - y[-1]) < _R_TOL:
+        return float((x[lo] + last_time) / 2)
+    return float((x[lo] + x[hi]) / 2) if lo >= 0 and hi >= 0 else np.nan
+
+
+def km_median_r(
+    durations: ArrayLike, events: ArrayLike, conf_type: ConfType = "log"
+) -> MedianSummary:
+    """Median and 95% CI as R's ``quantile(survfit(...), 0.5)`` gives them (survival >= 3).
+
+    Why: most readers rerun survival analyses in R, whose median follows two rules that SPSS
+    and lifelines do not share. (1) Where Ŝ equals 0.5 on a flat stretch (Ŝ = 11/22), R takes
+    the stretch's midpoint; SPSS and lifelines take its first time. (2) Where Ŝ = 0 (the last
+    observation is a death) R's band is undefined, so a CI limit that only that final death
+    would set is "not reached" (nan); lifelines reads its band as 0 there and returns the
+    death's time. ``conf_type="log"`` is survfit's default band, ``"log-log"`` the one
+    lifelines draws. ``se`` is nan (R gives none). Checked against R in tests/test_r_reference.py.
+    """
+    t, e = _as_arrays(durations, events)
+    times, n, d, surv, _ = _km_core(t, e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_se = np.sqrt(np.cumsum(d / (n * (n - d))))
+    lower, upper = _r_band(surv, log_se, conf_type)
+    last = float(t.max())
+    return MedianSummary(
+        _r_findq(times, 1.0 - surv, last),
+        np.nan,
+        _r_findq(times, 1.0 - lower, last),
+        _r_findq(times, 1.0 - upper, last),
+    )
+
+
+def median_conventions(curves: Mapping[str, tuple[ArrayLike, ArrayLike]]) -> pd.DataFrame:
+    """Each curve's median and 95% CI under SPSS's, lifelines' and R's conventions.
+
+    Why: a page that prints a median states whose rule it follows and shows R's number where R
+    would print another; this finds those cases from the data, curve by curve. One row per
+    curve (``curves`` maps a label to durations and events): n, events, median and CI by SPSS,
+    lifelines (log-log band) and R (survfit's default log band, and log-log).
+    """
+    rows = {}
+    for label, (durations, events) in curves.items():
+        t, e = _as_arrays(durations, events, what=label)
+        spss, life = km_median_spss(t, e), km_median_lifelines(t, e)
+        r_log, r_loglog = km_median_r(t, e), km_median_r(t, e, conf_type="log-log")
+        rows[label] = {
+            "n": t.size, "events": int(e.sum()),
+            "median_spss": spss.median, "median_r": r_log.median,
+            "ci_lower_spss": spss.ci_lower, "ci_upper_spss": spss.ci_upper,
+            "ci_lower_lifelines": life.ci_lower, "ci_upper_lifelines": life.ci_upper,
+            "ci_lower_r": r_log.ci_lower, "ci_upper_r": r_log.ci_upper,
+            "ci_lower_r_loglog": r_loglog.ci_lower, "ci_upper_r_loglog": r_loglog.ci_upper,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("curve")
+
+
+def median_rule_note(conventions: pd.DataFrame) -> str:
+    """One sentence for a page: whose median rule it prints, and R's median where it differs.
+
+    ``conventions`` is :func:`median_conventions`'s table of the medians the page prints.
+    """
+    spss, r = conventions["median_spss"], conventions["median_r"]
+    moved = conventions[~np.isclose(spss, r, rtol=0, atol=1e-9, equal_nan=True)]
+    rule = ("Medians here follow SPSS, the paper's software: the first time at which Ŝ ≤ 0.5. "
+            "R's survfit takes the midpoint of the flat stretch where Ŝ sits exactly on 0.5")
+    if moved.empty:
+        return f"{rule}, which happens for none of the {len(conventions)} medians here."
+    cases = "; ".join(f"{label}: {row.median_spss:g} here, {row.median_r:g} in R"
+                      for label, row in moved.iterrows())
+    return f"{rule}, which moves {len(moved)} of the {len(conventions)} medians here ({cases})."
 
 
 def survival_at(
@@ -453,16 +593,30 @@ def _cox_result(
     )
 
 
+LIFELINES_COX_FIT_OPTIONS: Mapping[str, float] = MappingProxyType(
+    {"precision": 1e-18, "r_precision": 1e-16}
+)
+"""``fit_options`` for lifelines' ``CoxPHFitter.fit``: Newton-Raphson stops at floating-point noise.
+
+lifelines' defaults (step 1e-7, relative log-likelihood change 1e-9, after damped first steps)
+stop short of the maximum: measured against R's coxph, coefficients off by up to 2e-4 and
+hazard-ratio CI limits by up to 9e-4 (the cohort's OS model), enough to move a printed digit.
+With these the coefficients agree with R's to 1e-8 (tests/test_r_reference.py), in a few more
+iterations.
+"""
+
+
 def cox_fit(
     df: pd.DataFrame, duration_col: str, event_col: str, covariates: Sequence[str]
 ) -> CoxResult:
-    """Cox model through lifelines ``CoxPHFitter`` (Efron ties, no penalty)."""
+    """Cox model through lifelines ``CoxPHFitter`` (Efron ties, no penalty, tight tolerance)."""
     from lifelines import CoxPHFitter
 
     cols = [duration_col, event_col, *covariates]
     _check_frame(df, cols, "cox_fit")
     data = df[cols].astype(float)
-    cph = CoxPHFitter().fit(data, duration_col=duration_col, event_col=event_col)
+    cph = CoxPHFitter().fit(data, duration_col=duration_col, event_col=event_col,
+                            fit_options=dict(LIFELINES_COX_FIT_OPTIONS))
     s = cph.summary
     return _cox_result(
         list(covariates),
