@@ -13,6 +13,9 @@ components and fonts relative to its own URL, so keeping the layout keeps both l
 
 Idempotent and fast when nothing changed: a stamp records the lock file's hash and
 the list of copied files; ``npm ci`` runs only when node_modules does not match the lock.
+
+``npm ci`` also installs the devDependencies: axe-core, which tests/test_browser.py injects
+into every built page. It is not in MANIFEST, so it never reaches the published site.
 """
 
 from __future__ import annotations
@@ -66,13 +69,15 @@ def _sha256(path: Path) -> str:
 
 
 def _npm_ci(lock_hash: str) -> None:
-    """Install exactly the locked packages; lifecycle scripts are not needed to copy files."""
+    """Install exactly the locked packages, test tools included (even under NODE_ENV=production);
+    lifecycle scripts are not needed to copy files."""
     npm = shutil.which("npm")
     if npm is None:
         raise SystemExit("vendor_assets: npm not found; install Node.js 20 (see environment.yml)")
     print("vendor_assets: npm ci (node_modules missing or out of date)", flush=True)
     subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        [npm, "ci", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund",
+         "--loglevel=error"],
         cwd=ROOT,
         check=True,
     )

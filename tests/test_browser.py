@@ -5,6 +5,8 @@ fails here even if the machine is online. For every page, served and opened from
 (file://): no console error, no failed
 request, images decoded, maths typeset, widgets rendered from their saved state; on every
 page with panels, every control switches between precomputed outputs, with no kernel.
+axe-core (pinned in package.json, injected by the test, never published) finds no serious
+or critical accessibility violation and no empty table header on any page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import json
 import os
 import re
 import shutil
@@ -45,6 +48,14 @@ PAGES_WITHOUT_PANELS = {"book/reading-critically"}
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 30_000
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+# axe-core comes from node_modules (a devDependency `make vendor` installs with npm ci); it is
+# injected into each page by the test and is not part of the built site.
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 levels A and AA plus axe's best practices, the rule set issue #11 was measured with.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+# Minor in axe, but pandas' blank index headers were removed on purpose and must stay removed.
+AXE_FAILING_RULES = {"empty-table-header"}
 # Text the widget manager shows instead of a widget when the saved state cannot be rendered.
 WIDGET_FAILURE_TEXT = (
     "Loading widget...",
@@ -354,3 +365,60 @@ def test_every_analysis_chapter_has_a_panel() -> None:
         and page not in PAGES_WITHOUT_PANELS
     ]
     assert without == []
+
+
+def _axe_pin() -> str:
+    """The exact axe-core version package.json pins."""
+    return json.loads((REPO / "package.json").read_text())["devDependencies"]["axe-core"]
+
+
+@pytest.fixture(scope="session")
+def axe_source(built_site: Path) -> str:
+    """axe.min.js as installed from the lock (built_site has run `make vendor`, hence npm ci)."""
+    assert AXE_JS.is_file(), f"{AXE_JS} missing: run `make vendor` (npm ci installs axe-core)"
+    installed = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
+    assert installed == _axe_pin(), "node_modules is not the locked axe-core: run `make vendor`"
+    return AXE_JS.read_text()
+
+
+def _axe_violations(page: object, axe_source: str) -> tuple[str, list[dict[str, object]]]:
+    """Inject axe-core into the page, run it; return its version and each violated rule."""
+    page.add_script_tag(content=axe_source)
+    return page.evaluate(
+        """async tags => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return [axe.version, result.violations.map(v => ({
+                id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" ")),
+            }))];
+        }""",
+        AXE_TAGS,
+    )
+
+
+@pytest.mark.parametrize("from_disk", [False, True], ids=["served", "from-disk"])
+@pytest.mark.parametrize("docname", ALL_PAGES)
+def test_page_has_no_serious_accessibility_violation(
+    open_page: object, axe_source: str, docname: str, from_disk: bool
+) -> None:
+    """axe-core on the page as a reader gets it (maths typeset, widgets rendered); panel
+    images in states not shown yet, which axe skips as hidden, must have alt text too."""
+    visit, _ = open_page
+    page = visit(docname, from_disk)
+    if docname == "index":
+        page.wait_for_url(f"**/{toc_pages()[0]}.html")
+        page.wait_for_load_state("networkidle")
+    _wait_for_maths(page)
+    _wait_for_widgets(page)
+    version, violations = _axe_violations(page, axe_source)
+    assert version == _axe_pin()
+    failing = {
+        f"{v['id']} ({v['impact']})": v["nodes"]
+        for v in violations
+        if v["impact"] in AXE_FAILING_IMPACTS or v["id"] in AXE_FAILING_RULES
+    }
+    assert failing == {}
+    images_without_alt = page.evaluate(
+        """() => [...document.querySelectorAll(".lungmets-panel img")]
+            .filter(img => !(img.getAttribute("alt") || "").trim()).length"""
+    )
+    assert images_without_alt == 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -43,6 +47,22 @@ def caption_of(state: widgets.VBox) -> str:
     return state.children[0].value
 
 
+IMG = re.compile(r'^<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
+
+
+def png_of(output: widgets.Widget) -> bytes:
+    """The PNG bytes of an output that shows a figure (an <img> with a data URL)."""
+    match = IMG.match(output.value)
+    assert match, f"not a PNG image: {output.value[:80]!r}"
+    return base64.b64decode(match.group(1))
+
+
+def alt_of(output: widgets.Widget) -> str:
+    match = IMG.match(output.value)
+    assert match, f"not a PNG image: {output.value[:80]!r}"
+    return html.unescape(match.group(2))
+
+
 @pytest.fixture(autouse=True)
 def no_env_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(LIVE_ENV_VAR, raising=False)
@@ -56,7 +76,7 @@ def test_stack_has_one_child_per_value_in_order() -> None:
     for i, (value, state) in enumerate(zip(values, panel.stack.children, strict=True)):
         assert f"<strong>{value}</strong>" in caption_of(state)
         assert f"lungmets-panel-state-{i}" in state._dom_classes
-        assert output_of(state).value == figure_to_png(render_line(value), dpi=DPI)
+        assert png_of(output_of(state)) == figure_to_png(render_line(value), dpi=DPI)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +117,7 @@ def test_link_is_in_the_widget_state_that_the_page_embeds() -> None:
 
 def test_precomputed_outputs_differ_between_values() -> None:
     panel = precomputed_panel(render_line, [0.5, 1.0, 2.0], "Slope", dpi=DPI)
-    pngs = [output_of(state).value for state in panel.stack.children]
+    pngs = [png_of(output_of(state)) for state in panel.stack.children]
     assert len(set(pngs)) == 3
 
 
@@ -131,8 +151,9 @@ def test_live_mode_recomputes_for_a_value_not_precomputed() -> None:
     assert isinstance(panel.live_control, widgets.FloatSlider)
     assert (panel.live_control.min, panel.live_control.max) == (0.5, 2.0)
     panel.live_control.value = 1.37
-    assert panel.live_output.value == figure_to_png(render_line(1.37), dpi=DPI)
-    assert panel.live_output.value not in [output_of(s).value for s in panel.stack.children]
+    assert png_of(panel.live_output) == figure_to_png(render_line(1.37), dpi=DPI)
+    assert png_of(panel.live_output) not in [png_of(output_of(s)) for s in panel.stack.children]
+    assert alt_of(panel.live_output) == "Slope = 1.37"
     assert "<strong>1.37</strong>" in panel.live_box.children[2].value
 
 
@@ -212,10 +233,34 @@ def test_a_static_page_offers_recomputation_only_where_values_are_open_ended() -
     assert "open the page in a live kernel" in numbers.children[-1].value
 
 
-def test_tables_and_html_become_html_widgets() -> None:
-    table = to_output_widget(pd.DataFrame({"n": [3, 4]}))
+def test_every_image_says_what_it_shows_for_each_value() -> None:
+    """A screen reader gets the control value and the figure's own text, never nothing."""
+
+    def render(slope: float) -> Figure:
+        figure = render_line(slope)
+        figure.suptitle("Line")
+        figure.axes[0].set(xlabel="time (months)", ylabel="$y$", title="slope test")
+        figure.axes[0].legend(["fit"])
+        return figure
+
+    panel = precomputed_panel(render, [0.5, 1.0], "Slope", dpi=DPI)
+    assert [alt_of(output_of(s)) for s in panel.stack.children] == [
+        f"Slope = {v}: Line. slope test; x axis: time (months); y axis: y; legend: fit"
+        for v in (0.5, 1.0)
+    ]
+    grid = precomputed_grid(lambda r, c: render_line(c), ["a"], [1.0], "Row", "Column", dpi=DPI)
+    assert alt_of(output_of(grid.stack.children[0].children[0])) == "Row = a, Column = 1.0"
+    assert alt_of(to_output_widget(render_line(1.0), dpi=DPI)) == "Figure"
+
+
+def test_tables_and_html_become_html_widgets_without_empty_headers() -> None:
+    named = pd.DataFrame({"n": [3, 4]}, index=pd.Index(["a", "b"], name="group"))
+    table = to_output_widget(named)
     assert isinstance(table, widgets.HTML) and "<table" in table.value
+    assert re.findall(r"<th>([^<]*)</th>", table.value) == ["group", "n", "a", "b"]
     assert to_output_widget("<b>x</b>").value == "<b>x</b>"
+    snippet = to_output_widget(pd.DataFrame({"n": [1]}).to_html())
+    assert "<th></th>" not in snippet.value and "<td></td>" in snippet.value
     with pytest.raises(TypeError, match="got int"):
         to_output_widget(3)  # type: ignore[arg-type]
 

@@ -23,6 +23,10 @@ Why each part exists:
   a reference to a table read "Fig. 3.2". A glued figure whose label starts with ``tbl-`` or
   ``tab-`` becomes a :class:`GluedTable`, numbered and captioned "Table 3.2" in the tables'
   sequence.
+* Accessibility (axe-core in the browser test): pandas leaves empty header cells around a
+  table's index, so every page's tables go through ``lungmets.a11y.tidy_table_headers``;
+  widget pages get ``static/lungmets-a11y.js``, which names each slider after its label;
+  ``static/lungmets-site.css`` gives links in exercise boxes enough contrast.
 """
 
 from __future__ import annotations
@@ -39,12 +43,18 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
+from lungmets.a11y import tidy_table_headers
+
 __all__ = ["TABLE_LABEL_PREFIXES", "GluedTable", "retarget_launch_url", "setup", "twin_path"]
 
 logger = logging.getLogger(__name__)
 
 BOOK_DIR = "book"
 NOTEBOOK_DIR = "notebooks"
+# This extension's own stylesheet and script (accessibility), served from _static/.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SITE_CSS = "lungmets-site.css"
+WIDGET_A11Y_JS = "lungmets-a11y.js"
 WIDGET_BUNDLE = "embed-amd.js"
 REQUIREJS = "require.js"
 WIDGET_DIST = "@jupyter-widgets/html-manager/dist/"
@@ -216,6 +226,28 @@ def configure_requirejs(
     scripts.insert(positions[0] + 1, config_js)
 
 
+def add_widget_a11y_script(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """On widget pages only: the script that gives widget sliders an accessible name."""
+    names = [str(getattr(js, "filename", "") or "") for js in context.get("script_files", [])]
+    if any(n.endswith(WIDGET_BUNDLE) for n in names):
+        app.add_js_file(WIDGET_A11Y_JS, defer="defer")
+
+
+def tidy_page_tables(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """No empty table header on any page: pandas' blank index headers become data cells."""
+    if "body" in context:
+        context["body"] = tidy_table_headers(context["body"])
+
+
+def add_static_dir(app: Sphinx, config: Any) -> None:
+    """Serve this extension's stylesheet and script from _static/, like the vendored assets."""
+    config.html_static_path.append(str(STATIC_DIR))
+
+
 def add_favicon_placeholder(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -294,6 +326,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_enumerable_node(GluedTable, "table",
                             html=(HTML5Translator.visit_figure, HTML5Translator.depart_figure))
     app.add_transform(NumberGluedTablesAsTables)
+    app.connect("config-inited", add_static_dir)
+    app.add_css_file(SITE_CSS)
+    app.connect("html-page-context", add_widget_a11y_script, priority=600)
+    app.connect("html-page-context", tidy_page_tables, priority=600)
     app.connect("html-page-context", retarget_launch_buttons, priority=600)
     app.connect("html-page-context", configure_requirejs, priority=600)
     app.connect("html-page-context", add_favicon_placeholder, priority=600)

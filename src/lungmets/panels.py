@@ -3,9 +3,9 @@
 The book is published as static HTML: no kernel answers a slider there. So a panel renders its
 outputs for a short list of values at build time and lets the browser switch between them:
 every control is ``jslink``-ed to a ``widgets.Stack`` whose children are the precomputed
-outputs (PNG images or HTML tables). nbclient saves the widget state, myst-nb embeds it in the
-page and the widget manager script replays it client-side, so every control position maps to
-an output that already exists: there is never a dead control.
+outputs (PNG images with alt text, or HTML tables). nbclient saves the widget state, myst-nb
+embeds it in the page and the widget manager script replays it client-side, so every control
+position maps to an output that already exists: there is never a dead control.
 
 In a live kernel (Binder, Jupyter) the same panel can also recompute: ``live=True`` (or an
 automatically detected interactive kernel) adds a free control wired with ``observe`` that
@@ -18,6 +18,7 @@ are capped at ``max_states`` precomputed outputs.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import numbers
@@ -30,6 +31,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lungmets.a11y import describe_figure, tidy_table_headers
 
 __all__ = [
     "LIVE_ENV_VAR",
@@ -90,34 +93,41 @@ def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI) -> widgets.Widget:
+def _image_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` carrying its PNG as a data URL, because ``widgets.Image`` has no alt text."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        'style="display: block; max-width: 100%; height: auto;">'
+    )
+
+
+def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI, shown: str = "") -> widgets.HTML:
     """Turn one rendered output into a widget the static page can show.
 
-    Figures (or axes) become ``widgets.Image`` with PNG bytes; a DataFrame becomes an HTML
-    table; a string is taken as an HTML snippet (escape user text before passing it).
+    Figures (or axes) become a PNG ``<img>`` whose alternative text is ``shown`` (what the
+    control selects, e.g. "Slope = 2") followed by :func:`~lungmets.a11y.describe_figure`; a
+    DataFrame becomes an HTML table; a string is taken as an HTML snippet (escape user text
+    before passing it). Tables get :func:`~lungmets.a11y.tidy_table_headers`.
     """
     if isinstance(output, Axes):
         output = output.figure  # type: ignore[assignment]
     if isinstance(output, Figure):
-        image = widgets.Image(
-            value=figure_to_png(output, dpi=dpi),
-            format="png",
-            layout=widgets.Layout(max_width="100%", height="auto"),
+        alt = ": ".join(part for part in (shown, describe_figure(output)) if part) or "Figure"
+        widget = widgets.HTML(_image_html(figure_to_png(output, dpi=dpi), alt))
+    elif isinstance(output, pd.DataFrame):
+        widget = widgets.HTML(
+            tidy_table_headers(output.to_html(classes="lungmets-table", border=0))
         )
-        image.add_class("lungmets-panel-output")
-        return image
-    if isinstance(output, pd.DataFrame):
-        table = widgets.HTML(output.to_html(classes="lungmets-table", border=0))
-        table.add_class("lungmets-panel-output")
-        return table
-    if isinstance(output, str):
-        snippet = widgets.HTML(output)
-        snippet.add_class("lungmets-panel-output")
-        return snippet
-    raise TypeError(
-        "render must return a matplotlib Figure or Axes, a pandas DataFrame or an HTML string; "
-        f"got {type(output).__name__}"
-    )
+    elif isinstance(output, str):
+        widget = widgets.HTML(tidy_table_headers(output))
+    else:
+        raise TypeError(
+            "render must return a matplotlib Figure or Axes, a pandas DataFrame or an HTML "
+            f"string; got {type(output).__name__}"
+        )
+    widget.add_class("lungmets-panel-output")
+    return widget
 
 
 def live_kernel_available() -> bool:
@@ -284,7 +294,7 @@ def _live_box(
 
     def update(value: Any) -> None:
         try:
-            output = to_output_widget(render(value), dpi=dpi)
+            output = to_output_widget(render(value), dpi=dpi, shown=f"{label} = {value}")
         except Exception as error:  # shown to the reader, who chose the value
             caption.value = (
                 f"<p>Could not recompute for {html.escape(label)} = {html.escape(str(value))}: "
@@ -342,7 +352,11 @@ def precomputed_panel(
     labels = _labels(checked, format_value, "values")
     selector = _make_control(control, labels, label)
     states = [
-        _state(_shown(label, text), to_output_widget(render(value), dpi=dpi), i)
+        _state(
+            _shown(label, text),
+            to_output_widget(render(value), dpi=dpi, shown=f"{label} = {text}"),
+            i,
+        )
         for i, (value, text) in enumerate(zip(checked, labels, strict=True))
     ]
     stack = widgets.Stack(states, selected_index=0)
@@ -408,7 +422,8 @@ def precomputed_grid(
         cells = []
         for c, (column, column_text) in enumerate(zip(column_values, column_labels, strict=True)):
             caption = f"{_shown(row_label, row_text)}, {_shown(column_label, column_text)}"
-            output = to_output_widget(render(row, column), dpi=dpi)
+            shown = f"{row_label} = {row_text}, {column_label} = {column_text}"
+            output = to_output_widget(render(row, column), dpi=dpi, shown=shown)
             cells.append(_state(caption, output, r * len(column_values) + c))
         inner = widgets.Stack(cells, selected_index=0)
         inner.add_class("lungmets-panel-inner-stack")
