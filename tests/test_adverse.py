@@ -26,6 +26,7 @@ from lungmets.adverse import (
     max_grade,
     min_attainable_p,
     newcombe_interval,
+    null_rejection_probability,
     plot_ae_dotplot,
     plot_ae_rates,
     plot_grade_butterfly,
@@ -87,6 +88,19 @@ def test_min_attainable_p_is_the_most_lopsided_split() -> None:
     assert min_attainable_p(3, 23, 22) == pytest.approx(expected, rel=1e-9)
     assert min_attainable_p(3, 23, 22) > 0.05  # three events can never be "significant"
     assert min_attainable_p(0, 23, 22) == 1.0
+
+
+def test_null_rejection_probability_sums_the_rejecting_splits() -> None:
+    """Ten events in arms of 23 and 22: add up the hypergeometric weights of the splits whose
+    Fisher p is below 0.05 (scipy's own test), and never more than the level itself."""
+    n1, n0, events = 23, 22, 10
+    expected = sum(stats.hypergeom.pmf(k1, n1 + n0, events, n1) for k1 in range(events + 1)
+                   if stats.fisher_exact([[k1, n1 - k1], [events - k1, n0 - events + k1]]
+                                         ).pvalue < 0.05)
+    assert null_rejection_probability(events, n1, n0, 0.05) == pytest.approx(expected, rel=1e-9)
+    assert 0 < expected < 0.05
+    assert null_rejection_probability(3, n1, n0, 0.05) == 0.0  # no split can reach 0.05
+    assert null_rejection_probability(0, n1, n0, 0.05) == 0.0
 
 
 # ------------------------------------------------------------------ counting

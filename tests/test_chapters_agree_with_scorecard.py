@@ -3,7 +3,8 @@
 Chapters compare published with reproduced values through their own helpers (Table 3, the
 flow diagram, response, survival, Table 1); the scorecard is the book's single verdict. If a
 chapter computed a claim differently (another time origin, another grouping), a reader would
-meet two reproductions of one printed number. This test forbids that.
+meet two reproductions of one printed number. This test forbids that, and requires a miss to
+carry on the chapter's page the reason the scorecard gives it.
 """
 
 import math
@@ -23,7 +24,7 @@ from lungmets import (
 )
 from lungmets.claims import claim
 from lungmets.reconstruct import load_cohort
-from lungmets.scorecard import scorecard
+from lungmets.scorecard import reader_table, reason, scorecard
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,18 @@ def test_chapter_reproductions_equal_the_scorecard(cohort, card, chapter: str) -
         if math.isnan(mine) != math.isnan(theirs) or abs(mine - theirs) > tolerance:
             disagreements.append((cid, row["reproduced"], card.loc[cid, "reproduced"]))
     assert disagreements == [], f"{chapter} vs scorecard (claim, chapter, scorecard)"
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
+     "validation", "dosimetry"],
+)
+def test_chapter_misses_give_the_scorecards_reason(cohort, card, chapter: str) -> None:
+    rows = _chapter_rows(cohort)[chapter]
+    id_column = next(c for c in ("claim", "claim id", "claim_id") if c in rows.columns)
+    shown = reader_table(rows).assign(claim=list(rows[id_column]))
+    shown = shown[shown["claim"].isin(card.index)]
+    assert len(shown), f"{chapter}: no claim in common with the scorecard"
+    expected = [reason(card.loc[cid, "note"]) for cid in shown["claim"]]
+    assert list(shown["Why it misses"]) == expected

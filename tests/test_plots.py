@@ -19,7 +19,9 @@ from matplotlib.axes import Axes
 from statsmodels.duration.survfunc import survdiff
 
 from lungmets.plots import (
+    ARM_COLOURS,
     RISK_TABLE_LABEL,
+    arm_colour,
     at_risk_counts,
     format_p,
     plot_forest,
@@ -82,14 +84,54 @@ def test_risk_table_numbers_equal_counts_computed_directly(cohort: pd.DataFrame)
     ax = plot_km(cohort.months, cohort.died, cohort.arm, time_label="Months",
                  at_risk_times=TIMES)
     table = table_axes(ax)
+    ticks = list(ax.get_xticks())
     for arm, part in cohort.groupby("arm"):
         d, e = part.months.to_numpy(), part.died.to_numpy()
-        assert drawn_counts(table, arm, "at_risk") == {t: int(np.sum(d >= t)) for t in TIMES}
-        assert drawn_counts(table, arm, "events") == {t: int(np.sum((d < t) & e)) for t in TIMES}
+        assert drawn_counts(table, arm, "at_risk") == {t: int(np.sum(d >= t)) for t in ticks}
+        assert drawn_counts(table, arm, "events") == {t: int(np.sum((d < t) & e)) for t in ticks}
         assert drawn_counts(table, arm, "censored") == {
-            t: int(np.sum((d < t) & ~e)) for t in TIMES
+            t: int(np.sum((d < t) & ~e)) for t in ticks
         }
-    assert list(ax.get_xticks()) == TIMES
+    assert ticks[: len(TIMES)] == TIMES
+
+
+def test_axis_and_risk_table_run_to_the_end_of_follow_up(cohort: pd.DataFrame) -> None:
+    """Ticks asked to stop before the longest follow-up are extended at their spacing (6)."""
+    longest = float(cohort.months.max())
+    assert TIMES[-1] < longest <= TIMES[-1] + 6  # the fixture follows patients past 24 months
+    ax = plot_km(cohort.months, cohort.died, cohort.arm, time_label="Months",
+                 at_risk_times=TIMES)
+    assert list(ax.get_xticks()) == [*TIMES, TIMES[-1] + 6]
+    assert ax.get_xlim()[1] >= longest
+    last = drawn_counts(table_axes(ax), "A", "at_risk")
+    assert max(last) == TIMES[-1] + 6
+
+
+def test_risk_table_text_is_at_least_9_pt_at_the_page_width(cohort: pd.DataFrame) -> None:
+    """The page shows a figure at most about 750 px wide: a wider PNG (100 dpi) is shrunk."""
+    ax = plot_km(cohort.months, cohort.died, cohort.arm, time_label="Months",
+                 at_risk_times=TIMES)
+    shrink = min(1.0, 750 / (ax.figure.get_figwidth() * 100))
+    sizes = [t.get_fontsize() for t in table_axes(ax).texts]
+    sizes += [t.get_fontsize() for t in table_axes(ax).get_yticklabels()]
+    assert sizes and min(sizes) * shrink >= 9
+
+
+def test_each_arm_keeps_its_colour_and_no_other_group_takes_it(cohort: pd.DataFrame) -> None:
+    arms = np.where(cohort["arm"] == "A", "HT only", "HT + sorafenib")
+    colour = {line.get_label().split(" (")[0]: line.get_color()
+              for line in plot_km(cohort.months, cohort.died, arms,
+                                  time_label="Months").get_lines()
+              if " (n = " in line.get_label()}
+    assert colour == {"HT only": ARM_COLOURS["HT only"],
+                      "HT + sorafenib": ARM_COLOURS["HT + sorafenib"]}
+    assert arm_colour("Rt: HT only") == ARM_COLOURS["HT only"]
+    assert arm_colour("S: sorafenib only") == ARM_COLOURS["Sorafenib only"]
+    assert arm_colour("≤3 lesions") is None
+    other = [line.get_color() for line in plot_km(cohort.months, cohort.died, cohort.arm,
+                                                  time_label="Months").get_lines()
+             if " (n = " in line.get_label()]
+    assert len(set(other)) == 2 and not set(other) & set(ARM_COLOURS.values())
 
 
 def test_at_risk_counts_add_up_to_group_size(cohort: pd.DataFrame) -> None:

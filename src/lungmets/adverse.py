@@ -26,12 +26,13 @@ from typing import Literal
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
+from scipy.stats import hypergeom
 from statsmodels.stats.multitest import multipletests
 
 from lungmets.claims import claim
 from lungmets.covariates import AE_EVENTS
+from lungmets.plots import ARM_COLOURS
 from lungmets.reconstruct import Cohort
 from lungmets.response import clopper_pearson
 from lungmets.survival_stats import WALD_Z
@@ -57,6 +58,7 @@ __all__ = [
     "max_grade",
     "min_attainable_p",
     "newcombe_interval",
+    "null_rejection_probability",
     "plot_ae_dotplot",
     "plot_ae_rates",
     "plot_grade_butterfly",
@@ -115,8 +117,7 @@ UNITS: dict[str, str] = {
     "events": "Event records",
 }
 
-_COLOURS = sns.color_palette("colorblind")
-_ARM_COLOUR = {0: _COLOURS[0], 1: _COLOURS[1]}
+_ARM_COLOUR = {code: ARM_COLOURS[name] for code, name in ARMS.items()}
 
 
 # --------------------------------------------------------------------------- counting
@@ -373,6 +374,19 @@ def min_attainable_p(events: int, n1: int, n0: int) -> float:
         return 1.0
     splits = range(max(0, events - n0), min(events, n1) + 1)
     return min(_fisher(k1, n1, events - k1, n0) for k1 in splits)
+
+
+def null_rejection_probability(events: int, n1: int, n0: int, alpha: float) -> float:
+    """Chance that Fisher's test of a row with ``events`` events gives p < ``alpha`` when the
+    arms do not differ: the row's exact expected number of false positives.
+
+    Given the margins, the split of the events between the arms is hypergeometric under the
+    null; Fisher's test is conservative, so this is at most ``alpha`` and, with few events,
+    far below it (zero when even the most lopsided split cannot reach ``alpha``).
+    """
+    splits = range(max(0, events - n0), min(events, n1) + 1)
+    return float(sum(hypergeom.pmf(k1, n1 + n0, events, n1) for k1 in splits
+                     if events and _fisher(k1, n1, events - k1, n0) < alpha))
 
 
 def arm_comparison(counts: pd.DataFrame, sizes: dict[int, int]) -> pd.DataFrame:

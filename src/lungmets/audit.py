@@ -616,7 +616,7 @@ def _adverse_events(c: _Claims) -> list[Check]:
     checks.append(Check(
         "t2_drug_ae_text", "adverse_events", "Sorafenib-type adverse events: text against Table 2",
         tuple(itertools.chain.from_iterable((a.id, b.id) for a, b in pairs)),
-        "; ".join(f"{a.id.removeprefix('res_n_')}: text {a.value}, table {b.value} {_tick(ok)}"
+        "; ".join(f"{a.label}: text {a.value}, table {b.value} {_tick(ok)}"
                   for (a, b), ok in zip(pairs, oks, strict=True)),
         _verdict(all(oks)),
         "The text's drug-related counts are Table 2's." if all(oks) else
@@ -694,15 +694,15 @@ def _median_ci(c: _Claims) -> list[Check]:
             continue
         a, b = ci_from_median_se(float(med.number), float(se.number))
         ids += [med.id, se.id]
-        rows.append(f"{med.quantity.split('_')[0].upper()} {med.group}: {med.value} ± 1.96 {_X} "
-                    f"{se.value} → {a:.2f}-{b:.2f}")
+        rows.append(f"{med.quantity.split('_')[0].upper()} {med.group_label}: {med.value} "
+                    f"± 1.96 {_X} {se.value} → {a:.2f}-{b:.2f}")
     for med in sorted(c.find(lambda x: x.source == "abstract" and x.quantity == "pfs_median"
                              and x.group in ("sorafenib_yes", "sorafenib_no")),
                       key=lambda x: x.id):
         se = c(med.id.replace("_median_", "_median_se_"))
         a, b = ci_from_median_se(float(med.number), float(se.number))
         ids += [med.id, se.id]
-        rows.append(f"PFS {med.group} (abstract): {med.value} ± 1.96 {_X} {se.value} → "
+        rows.append(f"PFS {med.group_label} (abstract): {med.value} ± 1.96 {_X} {se.value} → "
                     f"{a:.2f}-{b:.2f}")
     checks.append(Check(
         "ci_implied_other_medians", "median_ci",
@@ -808,7 +808,7 @@ def _repeated(c: _Claims) -> list[Check]:
         ok = _overlap([_bounds(x) for x in printings])
         precisions = {x.decimals for x in printings}
         checks.append(Check(
-            f"same_{quantity}_{group}", "repeated", f"{quantity} ({group}) in "
+            f"same_{quantity}_{group}", "repeated", f"{printings[0].label}: printed in "
             f"{len(printings)} places",
             tuple(x.id for x in printings),
             "; ".join(_src(x) for x in printings) + f" → one value fits all {_tick(ok)}",
@@ -1028,9 +1028,11 @@ def _pooled(c: _Claims) -> list[Check]:
             factor = g1.rsplit("_", 1)[0]
             checks.append(Check(
                 f"pooled_{ep}_median_{factor}", "pooled",
-                f"Median {ep.upper()}: whole cohort between the {factor} subgroups",
+                f"Median {ep.upper()}: whole cohort between the subgroups {m1.group_label} "
+                f"and {m2.group_label}",
                 (overall.id, m1.id, m2.id),
-                f"{g1} {m1.value}, {g2} {m2.value}; overall {overall.value} {_tick(ok)}",
+                f"{m1.group_label} {m1.value}, {m2.group_label} {m2.value}; overall "
+                f"{overall.value} {_tick(ok)}",
                 _verdict(ok),
                 "The pooled median lies between its subgroups' medians, as a mixture of two "
                 "curves must (up to censoring)." if ok else

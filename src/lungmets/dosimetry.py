@@ -328,7 +328,8 @@ def v20_check() -> Check:
 
 
 def dose_statements(ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """The paper's dosimetry claims as printed: id, where, value, unit and the quote."""
+    """The paper's dosimetry claims as printed: id, what it is in words, where, value, unit and
+    the quote (pages show all but the id)."""
     ids = ids if ids is not None else (
         "met_dose_total_gy", "met_fractions_min", "met_fractions_max", "met_ptv_dose_min_pct",
         "met_ptv_dose_max_pct", "met_ptv_hotspot_pct", "met_lung_v20_dose_gy",
@@ -340,8 +341,8 @@ def dose_statements(ids: Sequence[str] | None = None) -> pd.DataFrame:
     rows = []
     for cid in ids:
         c = claim(cid)
-        rows.append({"claim": cid, "source": c.source, "printed": f"{c.value} {c.unit}".strip(),
-                     "quote": c.quote})
+        rows.append({"claim": cid, "statement": c.label, "source": c.source,
+                     "printed": f"{c.value} {c.unit}".strip(), "quote": c.quote})
     return pd.DataFrame(rows)
 
 

@@ -8,6 +8,9 @@ how much data the right-hand tail of a curve rests on.
 
 Every function takes ``ax=None`` (then makes its own figure with constrained layout) and returns
 the axes it drew on. Artists a test or a page may need to find carry a ``gid``.
+
+Colours come from Okabe and Ito's colour-blind-safe palette, defined here once: each treatment
+arm has its own colour (:data:`ARM_COLOURS`) on every page, and other groupings never use it.
 """
 
 from __future__ import annotations
@@ -18,14 +21,19 @@ from typing import Any, Literal
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+
+from lungmets.survival_stats import km_median_r, km_median_spss
 
 __all__ = [
+    "ARM_COLOURS",
+    "OKABE_ITO",
     "RISK_TABLE_LABEL",
+    "arm_colour",
     "at_risk_counts",
     "format_p",
     "plot_forest",
@@ -38,15 +46,53 @@ RISK_TABLE_LABEL = "risk-table"
 
 RiskTable = Literal["kmunicate", "at_risk"] | None
 
-_ROW_HEIGHT_IN = 0.21
+Colour = tuple[float, float, float]
+
+OKABE_ITO: dict[str, Colour] = {
+    name: to_rgb(code) for name, code in (
+        ("orange", "#E69F00"), ("sky blue", "#56B4E9"), ("bluish green", "#009E73"),
+        ("yellow", "#F0E442"), ("blue", "#0072B2"), ("vermillion", "#D55E00"),
+        ("reddish purple", "#CC79A7"), ("black", "#000000"),
+    )
+}
+"""Okabe and Ito's palette (2008), distinguishable with every common colour-vision deficiency."""
+
+ARM_COLOURS: dict[str, Colour] = {
+    "HT only": OKABE_ITO["blue"],
+    "HT + sorafenib": OKABE_ITO["vermillion"],
+    "Sorafenib only": OKABE_ITO["bluish green"],
+}
+"""One colour per treatment, used by every figure of the book that shows the arms."""
+
+_OTHER_COLOURS: tuple[Colour, ...] = tuple(
+    OKABE_ITO[name] for name in ("black", "reddish purple", "sky blue", "orange")
+)
+"""Colours for groupings that are not treatment arms: never an arm's colour, and no yellow,
+which is too pale for a line on white."""
+
+_TEXT: Colour = to_rgb("#222222")
+_RISK_FONT_PT = 10
+"""Risk-table text size: the figures are drawn at the page's width (7 inches at 100 dpi is
+700 pixels), so this is about the size a reader sees."""
+_FIGURE_WIDTH_IN = 7.0
+_ROW_HEIGHT_IN = 0.23
 _KMUNICATE_ROWS = ("at_risk", "events", "censored")
 _ROW_NAMES = {"at_risk": "At risk", "events": "Events", "censored": "Censored"}
 
 
-def _palette(n: int) -> list[tuple[float, float, float]]:
-    """seaborn's colour-blind-safe palette (10 colours), cycled if more groups are asked for."""
-    colours = sns.color_palette("colorblind")
-    return [colours[i % len(colours)] for i in range(n)]
+def arm_colour(group: object) -> Colour | None:
+    """The arm colour of a group label naming a treatment ("HT only", or "Rt: HT only" for the
+    validation group that received it); None for any other grouping."""
+    text = str(group).casefold()
+    for arm, colour in ARM_COLOURS.items():
+        if text == arm.casefold() or text.endswith(f": {arm.casefold()}"):
+            return colour
+    return None
+
+
+def _palette(n: int) -> list[Colour]:
+    """Colours for ``n`` groups that are not arms, cycled if more are asked for."""
+    return [_OTHER_COLOURS[i % len(_OTHER_COLOURS)] for i in range(n)]
 
 
 def format_p(p: float) -> str:
@@ -91,14 +137,17 @@ def _group_order(groups: Any, frame: pd.DataFrame) -> list[Any]:
     return sorted(frame["group"].unique(), key=str)
 
 
-def _group_colours(groups: Any, order: list[Any]) -> list[tuple[float, float, float]]:
-    """A categorical's colours follow its categories, present or not, so a group keeps its
+def _group_colours(groups: Any, order: list[Any]) -> list[Colour]:
+    """A treatment arm takes its colour (:data:`ARM_COLOURS`); other groups take the other
+    colours, a categorical's following its categories, present or not, so a group keeps its
     colour when a figure shows only some of the groups (e.g. one pair of three)."""
     if isinstance(groups, pd.Series) and isinstance(groups.dtype, pd.CategoricalDtype):
         categories = list(groups.cat.categories)
-        palette = _palette(len(categories))
-        return [palette[categories.index(g)] for g in order]
-    return _palette(len(order))
+    else:
+        categories = order
+    others = [g for g in categories if arm_colour(g) is None]
+    palette = dict(zip(others, _palette(len(others)), strict=True))
+    return [arm_colour(g) or palette[g] for g in order]
 
 
 def at_risk_counts(
@@ -133,6 +182,20 @@ def _default_times(max_time: float) -> list[float]:
     return [float(t) for t in locator.tick_values(0, max_time) if 0 <= t <= max_time * 1.0001]
 
 
+def _through_follow_up(times: list[float], max_time: float) -> list[float]:
+    """Ticks extended at their last spacing until one reaches the longest follow-up, so that
+    the axis and the risk table cover the end of every curve."""
+    if len(times) < 2 or times[-1] >= max_time:
+        return times
+    step = times[-1] - times[-2]
+    if step <= 0:
+        raise ValueError(f"at_risk_times {times!r} must increase")
+    extended = list(times)
+    while extended[-1] < max_time:
+        extended.append(extended[-1] + step)
+    return extended
+
+
 def _add_table_axes(ax: Axes, n_rows: int) -> Axes:
     """An axes under ``ax`` sharing its x axis, sized for ``n_rows`` rows of counts.
 
@@ -156,35 +219,50 @@ def _draw_risk_table(
     colours: list[Any],
     kind: Literal["kmunicate", "at_risk"],
 ) -> None:
-    """Write the counts at their x positions; row labels coloured like the curves."""
-    labels: list[tuple[str, Any, bool]] = []  # (text, colour, is_header)
-    cells: list[tuple[int, str, Any, str]] = []  # (row, group, colour, column)
+    """Write the counts at their x positions. Each group's name is bold in its curve's colour;
+    the counts are near-black, because pale colours (orange, sky blue) are hard to read as
+    small text."""
+    labels: list[tuple[str, Any, bool]] = []  # (text, colour, is_group_name)
+    cells: list[tuple[int, str, str]] = []  # (row, group, column)
     for group, colour in zip(groups, colours, strict=True):
+        labels.append((str(group), colour, True))
         if kind == "kmunicate":
-            labels.append((str(group), colour, True))
             for column in _KMUNICATE_ROWS:
-                cells.append((len(labels), group, colour, column))
-                labels.append((_ROW_NAMES[column], colour, False))
+                cells.append((len(labels), group, column))
+                labels.append((_ROW_NAMES[column], _TEXT, False))
         else:
-            cells.append((len(labels), group, colour, "at_risk"))
-            labels.append((str(group), colour, False))
-    for row, group, colour, column in cells:
+            cells.append((len(labels) - 1, group, "at_risk"))
+    for row, group, column in cells:
         for time, value in counts.loc[group, column].items():
             table.text(
-                time, row, str(value), ha="center", va="center", fontsize=9, color=colour,
-                gid=f"risk:{group}:{column}",
+                time, row, str(value), ha="center", va="center", fontsize=_RISK_FONT_PT,
+                color=_TEXT, gid=f"risk:{group}:{column}",
             )
     table.set_ylim(len(labels) - 0.5, -0.5)
     table.set_yticks(range(len(labels)), [text for text, _, _ in labels])
-    for tick, (_, colour, header) in zip(table.get_yticklabels(), labels, strict=True):
+    for tick, (_, colour, name) in zip(table.get_yticklabels(), labels, strict=True):
         tick.set_color(colour)
-        tick.set_fontweight("bold" if header else "normal")
-        tick.set_fontsize(9)
+        tick.set_fontweight("bold" if name else "normal")
+        tick.set_fontsize(_RISK_FONT_PT)
     table.tick_params(axis="both", length=0, labelbottom=False, pad=10)
     for spine in table.spines.values():
         spine.set_visible(False)
     title = "Number at risk" if kind == "at_risk" else "Number at risk, cumulative events, censored"
-    table.set_title(title, loc="left", fontsize=9, fontweight="bold")
+    table.set_title(title, loc="left", fontsize=_RISK_FONT_PT, fontweight="bold")
+
+
+def _median_text(durations: pd.Series, events: pd.Series, median: float) -> str:
+    """'median 13.1', or 'median 13.1; R: 13.2' where R's rule gives another number.
+
+    The printed median follows SPSS, the paper's software (the first time Ŝ ≤ 0.5); R takes
+    the midpoint where Ŝ sits exactly on 0.5, and a reader redrawing the figure in R should
+    recognise the number R prints (3 significant digits, as here).
+    """
+    if not np.isfinite(median):
+        return "median not reached"
+    r_median = km_median_r(durations, events).median
+    same = np.isclose(r_median, median, rtol=0, atol=1e-9)
+    return f"median {median:.3g}" + ("" if same else f"; R: {r_median:.3g}")
 
 
 def plot_km(
@@ -207,7 +285,9 @@ def plot_km(
 
     ``time_label`` is required because a survival axis without units cannot be read.
     ``at_risk_times`` become the x ticks, so the risk table lines up with them (default: round
-    ticks up to the longest follow-up). With two or more groups the log-rank p is annotated.
+    ticks); they are extended at their last spacing until they reach the longest follow-up.
+    A group named after a treatment arm is drawn in that arm's colour (:func:`arm_colour`).
+    With two or more groups the log-rank p is annotated.
     Returns the curve axes; the table axes is in ``ax.figure.axes`` labelled RISK_TABLE_LABEL.
     """
     frame = _survival_frame(durations, events, groups)
@@ -217,16 +297,17 @@ def plot_km(
     times = _default_times(max_time) if at_risk_times is None else [float(t) for t in at_risk_times]
     if not times or min(times) < 0:
         raise ValueError(f"at_risk_times {list(times)!r} must be non-negative and non-empty")
+    times = _through_follow_up(times, max_time)
     n_rows = 0 if risk_table is None else len(order) * (4 if risk_table == "kmunicate" else 1)
     if ax is None:
         height = 4.2 + (_ROW_HEIGHT_IN * n_rows + 0.5 if n_rows else 0)
-        _, ax = plt.subplots(figsize=(7.5, height), layout="constrained")
+        _, ax = plt.subplots(figsize=(_FIGURE_WIDTH_IN, height), layout="constrained")
 
     for group, colour in zip(order, colours, strict=True):
         part = frame[frame["group"] == group]
         fitter = KaplanMeierFitter().fit(part["duration"], part["event"], label=str(group))
-        median = float(fitter.median_survival_time_)
-        median_text = f"median {median:.3g}" if np.isfinite(median) else "median not reached"
+        median = km_median_spss(part["duration"], part["event"]).median
+        median_text = _median_text(part["duration"], part["event"], median)
         # Drawn with matplotlib, not lifelines' plot (pandas plotting underneath): pandas hides
         # the tick labels of every axes in the figure that shares its x axis, which blanked the
         # first curve's time axis when a second plot_km went into the same figure.
@@ -265,7 +346,7 @@ def plot_km(
     ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper right", frameon=False, fontsize=9)
+    ax.legend(loc="upper right", frameon=False, fontsize=_RISK_FONT_PT)
     if title:
         ax.set_title(title, loc="left", fontweight="bold")
 

@@ -24,7 +24,8 @@ from scipy.special import chdtrc
 from scipy.stats import norm
 
 from lungmets.claims import claim, value
-from lungmets.survival_stats import cox_fit, logrank_fast
+from lungmets.ph_test import Transform, cox_zph, km_transform
+from lungmets.survival_stats import LIFELINES_COX_FIT_OPTIONS, cox_fit, logrank_fast
 
 __all__ = [
     "CONTINUOUS",
@@ -34,6 +35,7 @@ __all__ = [
     "altman_corrected_p",
     "bootstrap_inclusion",
     "candidate_columns",
+    "candidate_labels",
     "cox_design",
     "cutpoint_groups",
     "cutpoint_scan",
@@ -127,7 +129,7 @@ FACTORS: dict[str, Factor] = {
                _mapping({"male": "Male", "female": "Female"}), ("sex_male", "Male")),
         _factor("age", "Age (years)", "age_years", order="low", indicator="low"),
         _factor("pdr", "PDR (months)", "pdr_months", order="high", indicator="high"),
-        _factor("pmfi", "PMFI (months)", "pmfi_months", order="high", indicator="high"),
+        _factor("pmfi", "PmFI (months)", "pmfi_months", order="high", indicator="high"),
         _factor("afp", "AFP before RT", "afp_ng_ml", order="high", indicator="high"),
         Factor("hepatitis", "Viral hepatitis", "viral_hepatitis", ("Present", "Absent"),
                _mapping({1: "Present", 0: "Absent"}), ("hepatitis_present", "Present")),
@@ -204,6 +206,17 @@ def candidate_columns(factors: Sequence[str]) -> list[str]:
         indicator = FACTORS[factor].indicator
         names.append(factor if indicator is None else indicator[0])
     return names
+
+
+def candidate_labels(factors: Sequence[str]) -> dict[str, str]:
+    """Cox column name -> what it flags in words ("Number of lung metastases: >3"), so tables
+    and figures name a covariate the way Table 1 does, not by its column name."""
+    labels = {}
+    for factor, column in zip(factors, candidate_columns(factors), strict=True):
+        spec = FACTORS[factor]
+        labels[column] = spec.label if spec.indicator is None else \
+            f"{spec.label}: {spec.indicator[1]}"
+    return labels
 
 
 def n_parameters(factors: Sequence[str]) -> int:
@@ -570,46 +583,47 @@ def _cox_lifelines(df: pd.DataFrame, endpoint: Endpoint, covariates: Sequence[st
 
     time_col, event_col = _endpoint_columns(endpoint)
     data = pd.concat([df[[time_col, event_col]].astype(float), df[list(covariates)]], axis=1)
-    return CoxPHFitter().fit(data, duration_col=time_col, event_col=event_col), data
+    cph = CoxPHFitter().fit(data, duration_col=time_col, event_col=event_col,
+                            fit_options=dict(LIFELINES_COX_FIT_OPTIONS))
+    return cph, data
 
 
 def ph_tests(
     df: pd.DataFrame,
     endpoint: Endpoint,
     covariates: Sequence[str],
-    transforms: Sequence[str] = ("rank", "km"),
+    transform: Transform = "km",
 ) -> pd.DataFrame:
-    """Grambsch-Therneau tests of proportional hazards (lifelines, scaled Schoenfeld residuals).
+    """Tests of proportional hazards as R prints them: one row per covariate, then GLOBAL.
 
-    One row per covariate and time transform. A small p says the covariate's effect drifts
-    over time; a large one on 45 patients is weak reassurance, as the test has little power.
+    R's current ``cox.zph`` score test (:func:`lungmets.ph_test.cox_zph`) on a Cox model with
+    Efron ties and, by default, the ``km`` time transform: R's defaults, so
+    ``cox.zph(coxph(Surv(time, event) ~ ...))`` gives the same chisq, df and p. Not lifelines'
+    ``proportional_hazard_test``, the pre-2019 approximation. A small p says a covariate's
+    effect drifts over time; a large one on 45 patients is weak reassurance, as the test has
+    little power.
     """
-    from lifelines.statistics import proportional_hazard_test
-
-    cph, data = _cox_lifelines(df, endpoint, covariates)
-    result = proportional_hazard_test(cph, data, time_transform=list(transforms))
-    table = result.summary.reset_index()
-    table.columns = ["covariate", "transform", "statistic", "p", "-log2(p)"]
-    return table[["covariate", "transform", "statistic", "p"]]
+    time_col, event_col = _endpoint_columns(endpoint)
+    table = cox_zph(df[time_col], df[event_col], df[list(covariates)], transform=transform)
+    return table.reset_index().rename(columns={"term": "covariate"})
 
 
 def scaled_schoenfeld(
     df: pd.DataFrame, endpoint: Endpoint, covariates: Sequence[str]
 ) -> pd.DataFrame:
-    """β(t) estimates at each event time: scaled Schoenfeld residual + β̂ (as R's cox.zph plots).
+    """β(t) estimates at each event time: scaled Schoenfeld residual + β̂ (R's ``cox.zph(fit)$y``).
 
-    Columns: time, km_time (1 - Ŝ(t⁻) of the pooled KM, the 'km' transform) and one column per
-    covariate. A flat cloud around β̂ is what proportional hazards look like.
+    Columns: time, km_time (1 - Ŝ(t⁻) of the pooled KM, R's ``cox.zph(fit)$x`` for the 'km'
+    transform) and one column per covariate. A flat cloud around β̂ is what proportional hazards
+    look like.
     """
-    from lifelines import KaplanMeierFitter
-
     cph, data = _cox_lifelines(df, endpoint, covariates)
     time_col, event_col = _endpoint_columns(endpoint)
     resid = cph.compute_residuals(data, "scaled_schoenfeld") + cph.params_
     times = data.loc[resid.index, time_col]
-    kmf = KaplanMeierFitter().fit(data[time_col], data[event_col])
-    km = 1 - kmf.survival_function_at_times(times.to_numpy()).to_numpy()
-    out = resid.assign(time=times.to_numpy(), km_time=km).sort_values("time")
+    km = pd.Series(km_transform(data[time_col], data[event_col]), index=data.index)
+    out = resid.assign(time=times.to_numpy(), km_time=km.loc[resid.index].to_numpy())
+    out = out.sort_values("time", kind="stable")
     return out[["time", "km_time", *covariates]].reset_index(drop=True)
 
 

@@ -14,12 +14,14 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from lungmets.adverse import claim_computers as adverse_claim_computers
-from lungmets.claims import Claim, load_claims
+from lungmets.claims import Claim, claim, load_claims
 from lungmets.dosimetry import claim_computers as dosimetry_claim_computers
 from lungmets.endpoints import endpoint_data
 from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
@@ -34,17 +36,43 @@ from lungmets.survival_stats import (
 from lungmets.tables import TABLE3_LEVELS
 
 __all__ = [
+    "MATCH",
+    "MATCH_LEGEND",
+    "NOT_ESTIMABLE",
     "NOT_REACHED",
+    "NOT_SELECTED",
     "UNSCORED_REASONS",
     "Reproduction",
     "computers",
+    "csv_for_download",
+    "for_readers",
     "headline",
+    "miss_reasons",
+    "note_for",
+    "reader_table",
+    "reason",
     "reproduce",
     "scorecard",
     "unscored",
 ]
 
 NOT_REACHED = "calibration did not reach"
+NOT_SELECTED = "variable not selected by forward stepwise"
+NOT_ESTIMABLE = "not estimable from the synthetic cohort"
+MATCH: dict[bool, str] = {True: "\u2713", False: "\u2717"}
+"""Hit and miss as the tables show them (✓, ✗), explained by :data:`MATCH_LEGEND`."""
+MATCH_LEGEND = (
+    "\u2713: the synthetic cohort reproduces the printed value at its printed precision; "
+    "\u2717: it does not, and the table gives the reason."
+)
+_READER_REASONS: dict[str, str] = {
+    NOT_REACHED: "Not reached by the calibration: no synthetic cohort it found matches this "
+                 "number together with the rest, and no contradiction in the paper explains it.",
+    NOT_SELECTED: "Not estimable: forward-stepwise Cox does not select this factor in the "
+                  "synthetic cohort, so there is no hazard ratio to compare.",
+    NOT_ESTIMABLE: "Not estimable: the synthetic cohort's Kaplan-Meier curve does not reach "
+                   "this point.",
+}
 
 
 @dataclass(frozen=True)
@@ -356,12 +384,13 @@ def computers() -> dict[str, Computer]:
 
 def _fmt(cl: Claim, x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
+        return "not estimable"
     if cl.relation in ("<", "<=") and cl.matches(x):
         return f"{x:.{max(cl.decimals, 3)}f}"
     return f"{x:.{cl.decimals}f}"
 
 
+@lru_cache(maxsize=1)
 def _explained() -> dict[str, str]:
     table = contradictions()
     out: dict[str, str] = {}
@@ -375,24 +404,17 @@ def reproduce(cohort: Cohort | None = None) -> list[Reproduction]:
     """Every reproducible claim, in catalogue order."""
     c = load_cohort() if cohort is None else cohort
     claims = load_claims()
-    explained = _explained()
     rows: list[Reproduction] = []
     comp = computers()
     for cid, cl in claims.items():
         if cid not in comp:
             continue
         x = comp[cid](c)
-        ok = x is not None and not math.isnan(x) and cl.matches(x)
-        dist = math.nan if x is None or math.isnan(x) else cl.distance(x)
-        if ok:
-            note = ""
-        elif cid in explained:
-            note = explained[cid]
-        elif "_mv_" in cid and math.isnan(x):
-            note = "variable not selected by forward stepwise"
-        else:
-            note = NOT_REACHED
-        rows.append(Reproduction(cid, cl.value, _fmt(cl, x), ok, dist, note))
+        estimable = x is not None and not math.isnan(x)
+        ok = estimable and cl.matches(x)
+        dist = cl.distance(x) if estimable else math.nan
+        rows.append(Reproduction(cid, cl.value, _fmt(cl, x), ok, dist,
+                                 note_for(cid, ok, estimable)))
     _STEPWISE.clear()
     return rows
 
@@ -403,6 +425,107 @@ def scorecard(cohort: Cohort | None = None) -> pd.DataFrame:
     frame = pd.DataFrame([r.__dict__ for r in reproduce(cohort)])
     frame.insert(1, "section", [claims[c].section for c in frame.claim_id])
     return frame
+
+
+def note_for(claim_id: str, hit: bool, estimable: bool) -> str:
+    """The scorecard's note on one reproduction: empty for a hit; else the id of the paper's
+    contradiction that explains the miss, why nothing could be estimated, or NOT_REACHED.
+
+    One function for the scorecard and the chapters, so a miss carries the same reason on
+    every page that shows it."""
+    if hit:
+        return ""
+    if claim_id in _explained():
+        return _explained()[claim_id]
+    if not estimable:
+        return NOT_SELECTED if "_mv_" in claim_id else NOT_ESTIMABLE
+    return NOT_REACHED
+
+
+@lru_cache(maxsize=1)
+def _arithmetic() -> dict[str, str]:
+    table = contradictions()
+    return dict(zip(table.id, table.arithmetic, strict=True))
+
+
+def reason(note: str) -> str:
+    """A scorecard note in a clinician's words: a contradiction id becomes the paper's own
+    arithmetic that rules the printed value out (empty for a hit)."""
+    if not note:
+        return ""
+    if note in _READER_REASONS:
+        return _READER_REASONS[note]
+    return (f"The paper contradicts itself ({note}, see the reconstruction chapter): "
+            f"{_arithmetic()[note]}.")
+
+
+_ID_COLUMNS: tuple[str, ...] = ("claim_id", "claim id", "claim")
+
+
+def reader_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Published beside reproduced as a clinician reads it, from any chapter's compare table
+    (a claim id column, ``published``, ``reproduced``, ``hit``).
+
+    Readers meet a number by what it is, not by its catalogue id, and a miss by its reason
+    (the scorecard's, via :func:`note_for`); the ids stay in ``rows`` for code. Columns:
+    Printed number, Where printed, Published, Reproduced, Match (:data:`MATCH`), Why it misses.
+    """
+    id_column = next((c for c in _ID_COLUMNS if c in rows.columns), None)
+    if id_column is None:
+        raise ValueError(f"rows has no claim id column ({' or '.join(_ID_COLUMNS)}); "
+                         f"it has {list(rows.columns)}")
+    if not all(isinstance(hit, bool | np.bool_) for hit in rows["hit"]):
+        raise ValueError("rows['hit'] must hold True/False (not words such as 'hit'/'MISS')")
+    claims = [claim(cid) for cid in rows[id_column]]
+    reproduced = [str(x) for x in rows["reproduced"]]
+    notes = [note_for(c.id, bool(hit), text not in ("not estimable", "nan"))
+             for c, hit, text in zip(claims, rows["hit"], reproduced, strict=True)]
+    return pd.DataFrame({
+        "Printed number": [c.label for c in claims],
+        "Where printed": [c.source[0].upper() + c.source[1:] for c in claims],
+        "Published": list(rows["published"]),
+        "Reproduced": reproduced,
+        "Match": [MATCH[bool(hit)] for hit in rows["hit"]],
+        "Why it misses": [reason(n) for n in notes],
+    })
+
+
+def for_readers(rows: pd.DataFrame) -> Styler:
+    """:func:`reader_table` ready to display: no index, the ✓/✗ legend as the table's caption,
+    long reasons wrapped."""
+    return (reader_table(rows).style.hide(axis="index").set_caption(MATCH_LEGEND)
+            .set_properties(subset=["Why it misses"], **{"white-space": "normal",
+                                                         "min-width": "16em"}))
+
+
+def miss_reasons(rows: pd.DataFrame) -> str:
+    """Why a table's misses miss, one paragraph per reason naming the numbers it covers, for a
+    table too wide for a reason column (Markdown; empty when nothing misses)."""
+    table = reader_table(rows)
+    misses = table[table["Match"] == MATCH[False]]
+    return "\n\n".join(
+        f"**{MATCH[False]} {why}** ({'; '.join(group['Printed number'])})"
+        for why, group in misses.groupby("Why it misses", sort=False)
+    )
+
+
+_CSV_HEADER = ("# SYNTHETIC: reproduced values come from a cohort reconstructed from the paper's "
+               "published aggregates, not from real patients (Sun et al., Oncotarget 2016). "
+               "Read with pandas.read_csv(path, comment='#').")
+
+
+def csv_for_download(card: pd.DataFrame) -> str:
+    """The scorecard as CSV text: claim ids and notes for code, labels and reasons for people,
+    under a first line that says the cohort is synthetic (the file travels without the page)."""
+    claims = [claim(cid) for cid in card["claim_id"]]
+    out = card.assign(
+        label=[c.label for c in claims], source=[c.source for c in claims],
+        reason=[reason(n) for n in card["note"]],
+    )
+    columns = ["claim_id", "label", "section", "source", "published", "reproduced", "hit",
+               "distance", "note", "reason"]
+    body = out[columns].to_csv(index=False, lineterminator="\n")
+    return f"{_CSV_HEADER}\n{body}"
 
 
 def headline(card: pd.DataFrame | None = None) -> str:
