@@ -7,12 +7,14 @@ load) and dynamically, in a real browser, in test_browser.py.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import toc_pages
+from conftest import REPO, toc_pages
 
 pytestmark = pytest.mark.build
 
@@ -125,6 +127,11 @@ def test_no_stylesheet_loads_anything_from_another_host(built_site: Path) -> Non
     assert offenders == {}
 
 
+def test_the_accessibility_checker_is_not_published(built_site: Path) -> None:
+    """axe-core is a test tool (a devDependency the browser test injects): no copy ships."""
+    assert sorted(str(p.relative_to(built_site)) for p in built_site.rglob("axe*")) == []
+
+
 def test_widget_and_maths_scripts_are_the_vendored_copies(built_site: Path) -> None:
     """Pages with widgets or maths load RequireJS, the widget bundle and MathJax from _static."""
     expected = {
@@ -162,3 +169,21 @@ def test_glued_tables_are_numbered_and_referenced_as_tables(built_site: Path) ->
                                'a[href*="#tab-"] > span.std-numref'):
             assert ref.get_text().startswith("Table "), (page.name, ref.parent["href"])
     assert tables > 0
+
+
+def test_every_page_names_the_commit_it_was_built_from(built_site: Path) -> None:
+    """A printed or downloaded page says which version of the book it shows."""
+    sys.path.insert(0, str(REPO / "book" / "_ext"))
+    from lungmets_version import build_version
+
+    version = build_version(REPO)
+    commit = subprocess.run(["git", "log", "-1", "--format=%h"], cwd=REPO, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert version.startswith(f"commit {commit} of ")
+    pages = {p: p.read_text(encoding="utf-8") for p in _built_pages(built_site)}
+    content = {p: text for p, text in pages.items() if 'http-equiv="refresh"' not in text}
+    assert len(content) == len(pages) - 1  # only the root redirect to the landing page
+    unstamped = [str(p.relative_to(built_site)) for p, text in content.items()
+                 if f"Built from {version}" not in text]
+    assert unstamped == []
+
