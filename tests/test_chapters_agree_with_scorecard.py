@@ -62,6 +62,11 @@ def _chapter_rows(cohort) -> dict[str, pd.DataFrame]:
     }
 
 
+CHAPTERS = ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
+            "validation", "dosimetry"]
+"""Every chapter comparison the book shows (keys of _chapter_rows)."""
+
+
 def _number(x: object) -> float:
     try:
         return float(str(x).replace("%", ""))
@@ -69,11 +74,7 @@ def _number(x: object) -> float:
         return math.nan
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
-     "validation", "dosimetry"],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_reproductions_equal_the_scorecard(cohort, card, chapter: str) -> None:
     rows = _chapter_rows(cohort)[chapter]
     id_column = next(c for c in ("claim", "claim id", "claim_id") if c in rows.columns)
@@ -89,11 +90,7 @@ def test_chapter_reproductions_equal_the_scorecard(cohort, card, chapter: str) -
     assert disagreements == [], f"{chapter} vs scorecard (claim, chapter, scorecard)"
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    ["flow", "table3", "response", "survival", "univariate", "multivariable", "adverse",
-     "validation", "dosimetry"],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_misses_give_the_scorecards_reason(cohort, card, chapter: str) -> None:
     rows = _chapter_rows(cohort)[chapter]
     id_column = next(c for c in ("claim", "claim id", "claim_id") if c in rows.columns)
