@@ -155,26 +155,33 @@ def main(argv: list[str] | None = None) -> int:
     rows = [] if cached is None else [cached]  # a run adds members, never drops them
     done = set() if cached is None else set(cached["seed"].astype(int))
     todo = [s for s in seeds if s not in done]
+    root = args.cohorts / fingerprint[:16]
+    # seeds whose cohorts a previous run cached are only read back: they are not timed
+    reread = {s for s in todo if (root / f"seed-{s}" / "loss.txt").exists()}
     print(f"{len(seeds) - len(todo)} of {len(seeds)} members already in {args.out}; "
-          f"{len(todo)} to run (calibration {fingerprint[:16]})", flush=True)
+          f"{len(todo)} to run (calibration {fingerprint[:16]}; {len(reread)} of them cached)",
+          flush=True)
     started = time.perf_counter()
 
     finished: list[float] = []
 
     def keep(row: dict) -> None:
-        finished.append(time.perf_counter() - started)
+        if row["seed"] in reread:
+            nonlocal started
+            started = time.perf_counter()  # time the calibrations from the last cached read
+        else:
+            finished.append(time.perf_counter() - started)
         rows.append(pd.DataFrame([row]))
         members = pd.concat(rows, ignore_index=True)
-        if args.benchmark is not None:
-            _benchmark(args.benchmark, members, finished, args.workers, len(todo))
+        if args.benchmark is not None and finished:
+            _benchmark(args.benchmark, members, finished, args.workers, len(todo) - len(reread))
         write_members(members, args.out)
         manifest_file.write_text(json.dumps(_manifest(members, fingerprint), indent=2) + "\n",
                                  encoding="utf-8")
         print(f"seed {row['seed']}: {row['hits']}/{row['claims']} hits, loss {row['loss']:.2f} "
               f"({time.perf_counter() - started:.0f} s elapsed)", flush=True)
 
-    calibrate = partial(cached_calibrate, calibrate=reconstruct.calibrate,
-                        root=args.cohorts / fingerprint[:16])
+    calibrate = partial(cached_calibrate, calibrate=reconstruct.calibrate, root=root)
     run_ensemble(todo, calibrate, score_member, workers=args.workers, on_member=keep)
     if calibration_fingerprint() != fingerprint:
         print("WARNING: the calibration's sources changed during the run; these members were "
