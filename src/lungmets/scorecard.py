@@ -391,8 +391,14 @@ def _fmt(cl: Claim, x: float) -> str:
 
 
 @lru_cache(maxsize=1)
+def _contradictions() -> pd.DataFrame:
+    """The contradictions table, computed once for the miss notes and their reasons."""
+    return contradictions()
+
+
+@lru_cache(maxsize=1)
 def _explained() -> dict[str, str]:
-    table = contradictions()
+    table = _contradictions()
     out: dict[str, str] = {}
     for cid, ids in zip(table.id, table.misses, strict=True):
         for claim_id in ids:
@@ -444,7 +450,7 @@ def note_for(claim_id: str, hit: bool, estimable: bool) -> str:
 
 @lru_cache(maxsize=1)
 def _arithmetic() -> dict[str, str]:
-    table = contradictions()
+    table = _contradictions()
     return dict(zip(table.id, table.arithmetic, strict=True))
 
 
