@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench data ensemble rescore r-reference
+.PHONY: book test serve vendor browser lock clean bench bench-pages data ensemble rescore r-reference
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -63,6 +63,10 @@ r-reference:
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser
 	$(BIN)/python scripts/benchmark_build.py
+
+## Page speed of the built site under a slow-network profile, written to benchmarks/pages.md.
+bench-pages: $(STAMP) browser
+	$(BIN)/python scripts/benchmark_pages.py
 
 ## Re-resolve requirements.in into exact pins in requirements.txt.
 lock:

@@ -1,15 +1,14 @@
 """Copy the browser assets the book serves itself from node_modules into vendor/.
 
-Why: the built site must make no request to another host at page load, so the
-widget bundle, RequireJS and MathJax are pinned in package.json/package-lock.json,
+Why: the built site must make no request to another host at page load, so MathJax is
+pinned in package.json/package-lock.json,
 installed with ``npm ci`` and copied here; _config.yml points Sphinx at
 ``vendor/static`` (copied into ``_build/html/_static``). The folder is not called
 ``_static`` because Jupyter Book would then inject every .js in it into every page.
 
-The copy mirrors the npm layout under ``vendor/static`` (``requirejs/require.js``,
-``@jupyter-widgets/html-manager/dist/...``, ``mathjax/es5/...``): the widget bundle
-resolves its icon fonts relative to its RequireJS module id and MathJax resolves its
-components and fonts relative to its own URL, so keeping the layout keeps both local.
+The copy mirrors the npm layout under ``vendor/static`` (``mathjax/es5/...``): MathJax
+resolves its components and fonts relative to its own URL, so keeping the layout keeps them
+local. (Widget panels need no script bundle: book/_ext/lungmets_panels.py renders them.)
 
 Idempotent and fast when nothing changed: a stamp records the lock file's hash and
 the list of copied files; ``npm ci`` runs only when node_modules does not match the lock.
@@ -40,13 +39,6 @@ NPM_STAMP = NODE_MODULES / ".lungmets-lock.sha256"
 # (package folder under node_modules, glob patterns inside it). Only what a page loads,
 # plus each package's licence.
 MANIFEST: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("requirejs", ("require.js", "package.json", "README.md")),
-    (
-        "@jupyter-widgets/html-manager",
-        # embed-amd.js is self-contained; its @font-face rules ask for the woff2 icon fonts
-        # next to the bundle (older formats are listed after woff2 and never fetched).
-        ("dist/embed-amd.js", "dist/*.woff2", "dist/embed.js.LICENSE.txt", "package.json"),
-    ),
     (
         "mathjax",
         (

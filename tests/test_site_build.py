@@ -132,26 +132,46 @@ def test_the_accessibility_checker_is_not_published(built_site: Path) -> None:
     assert sorted(str(p.relative_to(built_site)) for p in built_site.rglob("axe*")) == []
 
 
-def test_widget_and_maths_scripts_are_the_vendored_copies(built_site: Path) -> None:
-    """Pages with widgets or maths load RequireJS, the widget bundle and MathJax from _static."""
-    expected = {
-        "require.js": "_static/requirejs/require.js",
-        "embed-amd.js": "_static/@jupyter-widgets/html-manager/dist/embed-amd.js",
-        "tex-mml-chtml.js": "_static/mathjax/es5/tex-mml-chtml.js",
-    }
-    seen: dict[str, set[str]] = {name: set() for name in expected}
+def test_maths_script_is_the_vendored_copy_and_only_where_there_is_maths(
+    built_site: Path,
+) -> None:
+    """MathJax (1.2 MB) loads from _static, and only on pages whose body has maths."""
+    expected = "_static/mathjax/es5/tex-mml-chtml.js"
+    with_maths = 0
     for page in _built_pages(built_site):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for script in soup.find_all("script", src=True):
-            path = urlsplit(str(script["src"])).path
-            for name in expected:
-                if path.endswith("/" + name):
-                    resolved = (page.parent / path).resolve().relative_to(built_site.resolve())
-                    seen[name].add(resolved.as_posix())
-        assert not soup.find_all(attrs={"data-jupyter-widgets-cdn": True}), page
-    for name, paths in seen.items():
-        assert paths <= {expected[name]}, f"{name} loaded from {paths}"
-        assert (built_site / expected[name]).is_file()
+        sources = [
+            urlsplit(str(s["src"])).path
+            for s in soup.find_all("script", src=True)
+            if str(s["src"]).split("?")[0].endswith("tex-mml-chtml.js")
+        ]
+        has_maths = bool(soup.select(".math"))
+        assert bool(sources) == has_maths, page
+        for path in sources:
+            resolved = (page.parent / path).resolve().relative_to(built_site.resolve())
+            assert resolved.as_posix() == expected, page
+        with_maths += has_maths
+    assert with_maths >= 1
+    assert (built_site / expected).is_file()
+
+
+def test_panels_are_html_with_no_widget_manager_or_saved_state(built_site: Path) -> None:
+    """Panels are rendered at build time (book/_ext/lungmets_panels.py): no page loads the
+    ipywidgets manager or RequireJS, none carries saved widget state or an inline image in a
+    panel, and every page with a panel loads the small script that switches its outputs."""
+    panel_pages = 0
+    for page in _built_pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        sources = [str(s["src"]).split("?")[0] for s in soup.find_all("script", src=True)]
+        assert not [s for s in sources if s.endswith(("require.js", "embed-amd.js"))], page
+        assert "application/vnd.jupyter.widget-" not in text, page
+        panels = soup.select(".lungmets-w-view")
+        assert not [p for p in panels if p.select('img[src^="data:"]')], page
+        loads_script = any(s.endswith("/lungmets-panels.js") for s in sources)
+        assert loads_script == bool(panels), page
+        panel_pages += bool(panels)
+    assert panel_pages >= 10
 
 
 def test_glued_tables_are_numbered_and_referenced_as_tables(built_site: Path) -> None:
@@ -187,3 +207,38 @@ def test_every_page_names_the_commit_it_was_built_from(built_site: Path) -> None
                  if f"Built from {version}" not in text]
     assert unstamped == []
 
+
+
+def test_icons_draw_from_a_font_cut_to_the_glyphs_in_use(built_site: Path) -> None:
+    """No page loads the 1.5 MB icon script; every icon class a page uses has its glyph in
+    the subset font, and the fonts are a few kB (book/_ext/lungmets_speed.py)."""
+    from fontTools.ttLib import TTFont
+
+    sys.path.insert(0, str(REPO / "book" / "_ext"))
+    import lungmets_speed
+
+    static = built_site / "_static"
+    assert not (static / lungmets_speed.ICON_SCRIPT).exists()
+    pages = [p.read_text(encoding="utf-8") for p in _built_pages(built_site)]
+    assert not [p for p in pages if "fontawesome.js" in p]
+    codepoints = lungmets_speed.icon_codepoints(
+        (static / lungmets_speed.THEME_CSS).read_text(encoding="utf-8")
+    )
+    used = lungmets_speed.icons_used(pages)
+    assert {"bars", "magnifying-glass", "github"} <= used
+    fonts = sorted((static / lungmets_speed.FONT_DIR).glob("*.woff2"))
+    glyphs = set().union(*(TTFont(f).getBestCmap() for f in fonts))
+    assert {name for name in used if codepoints[name] not in glyphs} == set()
+    assert max(f.stat().st_size for f in fonts) < 20_000
+
+
+def test_pages_paint_before_search_scripts_and_offscreen_images(built_site: Path) -> None:
+    """Search scripts are deferred and every image loads lazily (book/_ext/lungmets_speed.py):
+    nothing but the stylesheets and a few small scripts stands between a reader and the text."""
+    for page in _built_pages(built_site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for script in soup.find_all("script", src=True):
+            if str(script["src"]).split("?")[0].endswith(("searchtools.js", "searchindex.js")):
+                assert script.has_attr("defer"), (page, script["src"])
+        for image in soup.select("article img"):
+            assert (image.get("loading"), image.get("decoding")) == ("lazy", "async"), page

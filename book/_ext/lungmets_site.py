@@ -1,4 +1,4 @@
-"""Local Sphinx extension: Binder links to the notebook twins, self-hosted widgets, clean console.
+"""Local Sphinx extension: Binder links to the twins, MathJax only where needed, clean console.
 
 Why each part exists:
 
@@ -7,13 +7,8 @@ Why each part exists:
   twins under ``notebooks/`` (jupytext pairing ``book///md:myst,notebooks///ipynb``),
   so the Binder link is retargeted to ``notebooks/<page>.ipynb``; a chapter without its
   twin is a warning (fatal under ``-W``).
-* The self-hosted widget bundle (``_static/@jupyter-widgets/html-manager/dist/embed-amd.js``)
-  finds its icon fonts relative to its RequireJS module ids, and RequireJS resolves ids
-  from the page's folder by default. A relative ``baseUrl`` of ``_static/`` plus ``paths``
-  mapping every bundled module into the fonts' folder keeps the fonts local on every
-  page, served or opened from disk.
-* ipywidgets 8 calls MathJax 2's ``MathJax.Hub.Queue``; a small shim forwards it to
-  MathJax 3 (self-hosted), so widget pages with maths do not throw.
+* Sphinx loads MathJax (1.2 MB) on every page once any extension asks for it on every page
+  (the "always" assets policy); a page whose body has no maths drops it again.
 * Without an icon link every page logs a 404 for ``/favicon.ico``; an empty data URL
   icon is declared unless ``html.favicon`` is set, also on the root index.html redirect.
 * Sphinx 7.4 registers an inline script added after ``Builder.init()`` twice (once as
@@ -32,7 +27,6 @@ Why each part exists:
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -54,40 +48,9 @@ NOTEBOOK_DIR = "notebooks"
 # This extension's own stylesheet and script (accessibility), served from _static/.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SITE_CSS = "lungmets-site.css"
-WIDGET_A11Y_JS = "lungmets-a11y.js"
-WIDGET_BUNDLE = "embed-amd.js"
-REQUIREJS = "require.js"
-WIDGET_DIST = "@jupyter-widgets/html-manager/dist/"
-# The bundle defines these AMD modules; each resolves its fonts next to its own URL, and
-# which module's @font-face wins depends on timing. Mapping all of them into the folder that
-# holds the fonts makes every candidate URL local (relative to baseUrl = _static/).
-WIDGET_MODULE_PATHS = {
-    "@jupyter-widgets/base": WIDGET_DIST + "base",
-    "@jupyter-widgets/controls": WIDGET_DIST + "controls",
-    "@jupyter-widgets/html-manager": WIDGET_DIST + "html-manager",
-    "@jupyter-widgets/html-manager/dist/libembed-amd": WIDGET_DIST + "libembed-amd",
-}
+MATHJAX_SCRIPT = "tex-mml-chtml.js"
+MATHS_IN_BODY = 'class="math'
 
-# ipywidgets 8 typesets widget labels with MathJax 2's API (MathJax.Hub.Queue) whenever
-# window.MathJax exists; the site loads MathJax 3, which has no Hub, so every widget page
-# on which MathJax is loaded threw a TypeError. This shim forwards the call to MathJax 3.
-# It is defined on the config object (non-enumerable, so MathJax ignores it as config)
-# and again on the real MathJax object once MathJax 3 is ready.
-MATHJAX2_HUB_SHIM = """
-(function () {
-  if (window.MathJax === undefined) { return; }
-  var hub = {Queue: function (job) {
-    var mj = window.MathJax;
-    if (mj && mj.typesetPromise && job && job[2]) { return mj.typesetPromise([job[2]]); }
-  }};
-  Object.defineProperty(window.MathJax, "Hub", {value: hub, configurable: true, writable: true});
-  var startup = window.MathJax.startup = window.MathJax.startup || {};
-  var ready = startup.ready;
-  startup.ready = function () {
-    if (ready) { ready(); } else { window.MathJax.startup.defaultReady(); }
-    if (!window.MathJax.Hub) { window.MathJax.Hub = hub; }
-  };
-})();"""
 
 
 def twin_path(pagename: str) -> str:
@@ -198,41 +161,18 @@ def remember_twin_states(app: Sphinx, env: Any) -> None:
     env.lungmets_twin_present = _twin_states(app, env, env.found_docs)
 
 
-def configure_requirejs(
+def drop_unused_mathjax(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """On widget pages, right after require.js: RequireJS baseUrl/paths and the MathJax shim."""
-    scripts = context.get("script_files", [])
-    names = [str(getattr(js, "filename", "") or "") for js in scripts]
-    if not any(n.endswith(WIDGET_BUNDLE) for n in names):
+    """No MathJax on a page without maths: 260 kB (gzip) less for the reader to fetch."""
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list) or MATHS_IN_BODY in context.get("body", ""):
         return
-    positions = [i for i, n in enumerate(names) if n.endswith(REQUIREJS)]
-    if not positions:
-        logger.warning(
-            "page %s embeds widgets but loads no %s (check nb_ipywidgets_js)",
-            pagename,
-            REQUIREJS,
-            location=pagename,
-            type="lungmets",
-            subtype="requirejs",
-        )
-        return
-    require_js = scripts[positions[0]]
-    config = {"baseUrl": context["pathto"]("_static/", 1), "paths": WIDGET_MODULE_PATHS}
-    body = f"require.config({json.dumps(config)});{MATHJAX2_HUB_SHIM}"
-    # Same asset class and priority as require.js, inserted right after it: the sort by
-    # priority before rendering is stable, so it runs between require.js and the bundle.
-    config_js = type(require_js)("", priority=require_js.priority, body=body)
-    scripts.insert(positions[0] + 1, config_js)
-
-
-def add_widget_a11y_script(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """On widget pages only: the script that gives widget sliders an accessible name."""
-    names = [str(getattr(js, "filename", "") or "") for js in context.get("script_files", [])]
-    if any(n.endswith(WIDGET_BUNDLE) for n in names):
-        app.add_js_file(WIDGET_A11Y_JS, defer="defer")
+    scripts[:] = [
+        js for js in scripts
+        if not str(getattr(js, "filename", "") or "").endswith(MATHJAX_SCRIPT)
+        and not str(getattr(js, "attributes", {}).get("body", "")).startswith("window.MathJax")
+    ]
 
 
 def tidy_page_tables(
@@ -328,10 +268,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(NumberGluedTablesAsTables)
     app.connect("config-inited", add_static_dir)
     app.add_css_file(SITE_CSS)
-    app.connect("html-page-context", add_widget_a11y_script, priority=600)
     app.connect("html-page-context", tidy_page_tables, priority=600)
     app.connect("html-page-context", retarget_launch_buttons, priority=600)
-    app.connect("html-page-context", configure_requirejs, priority=600)
+    app.connect("html-page-context", drop_unused_mathjax, priority=600)
     app.connect("html-page-context", add_favicon_placeholder, priority=600)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", write_index_redirect, priority=400)
