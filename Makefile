@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench bench-pages data ensemble rescore r-reference
+.PHONY: book test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -24,6 +24,10 @@ vendor: $(STAMP)
 book: $(STAMP) vendor
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
+
+## A zip of the built site that works unzipped on a PC with no network (_build/lungmets-book.zip).
+bundle: book
+	$(BIN)/python scripts/make_bundle.py
 
 ## Headless Chromium for the real-browser test (Debian package; needs root or sudo).
 browser:

@@ -2,7 +2,7 @@
 
 Every request to any other host is blocked and recorded, so a page that still needs a CDN
 fails here even if the machine is online. For every page, served and opened from disk
-(file://): no console error, no failed
+(file://, from the unzipped offline bundle that `make bundle` writes): no console error, no failed
 request, images decoded, maths typeset, no widget view left unrendered; on every page with
 panels (rendered to HTML at build time, book/_ext/lungmets_panels.py), every control switches
 between precomputed outputs, with no kernel and no widget manager.
@@ -19,7 +19,9 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,11 +128,25 @@ def browser_context(browser: object) -> Iterator[object]:
     context.close()
 
 
+@pytest.fixture(scope="session")
+def unzipped_bundle(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline zip (`make bundle`, scripts/make_bundle.py) of the built site, unzipped."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from make_bundle import TOP_FOLDER, make_bundle
+
+    folder = tmp_path_factory.mktemp("bundle")
+    bundle = make_bundle(built_site, folder / "book.zip")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    return folder / TOP_FOLDER
+
+
 @pytest.fixture
-def open_page(browser_context: object, site_url: str, built_site: Path) -> Iterator[object]:
+def open_page(browser_context: object, site_url: str, unzipped_bundle: Path) -> Iterator[object]:
     """Yield (visit, recorder): visit(docname, from_disk=False) opens a page and lets it settle.
 
-    Pages come from the local server, or (from_disk) straight from _build/html via file://.
+    Pages come from the local server, or (from_disk) via file:// from the unzipped offline
+    bundle, as a reader with no network opens it.
     """
     recorder = _Recorder()
 
@@ -162,7 +178,7 @@ def open_page(browser_context: object, site_url: str, built_site: Path) -> Itera
     page.on("response", on_response)
 
     def visit(docname: str, from_disk: bool = False) -> object:
-        base = built_site.resolve().as_uri() + "/" if from_disk else site_url
+        base = unzipped_bundle.resolve().as_uri() + "/" if from_disk else site_url
         page.goto(f"{base}{docname}.html", wait_until="load")
         page.wait_for_load_state("networkidle")
         return page

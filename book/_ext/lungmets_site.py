@@ -20,7 +20,6 @@ Why each part exists:
   sequence.
 * Accessibility (axe-core in the browser test): pandas leaves empty header cells around a
   table's index, so every page's tables go through ``lungmets.a11y.tidy_table_headers``;
-  widget pages get ``static/lungmets-a11y.js``, which names each slider after its label;
   ``static/lungmets-site.css`` gives links in exercise boxes enough contrast.
 """
 
