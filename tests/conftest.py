@@ -93,3 +93,27 @@ def built_site() -> Path:
 def build_log(built_site: Path) -> str:
     """The text the session's book build printed (stdout and stderr)."""
     return book_log_path().read_text()
+
+
+PAPER_NAME = "sun-2016-oncotarget.txt"
+
+
+def paper_path() -> Path:
+    """Beside the repository (as CI lays it out), else wherever LUNGMETS_PAPER points."""
+    beside = REPO.parent / "shared" / "paper" / PAPER_NAME
+    if beside.exists():
+        return beside
+    return Path(os.environ.get("LUNGMETS_PAPER", beside))
+
+
+@pytest.fixture(scope="session")
+def paper() -> str:
+    """The paper's text, whitespace collapsed, for quotations to be found in. Missing, it skips
+    locally and fails under CI (the catalogue's quotes must be checked there)."""
+    path = paper_path()
+    if not path.exists():
+        message = f"paper text not found at {path} (set LUNGMETS_PAPER)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return " ".join(path.read_text(encoding="utf-8").split())

@@ -2,7 +2,6 @@
 ids other modules code against exist, and the loader parses precision and rejects bad files."""
 
 import math
-import os
 import re
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lungmets.claims import Claim, ClaimsError, claim, claims_frame, load_claims, value
-from lungmets.paths import PUBLISHED_DIR, REPO_ROOT
+from lungmets.paths import PUBLISHED_DIR
 
 CATALOGUE = PUBLISHED_DIR / "claims.csv"
 HEADER = "id,section,quantity,group,value,unit,source,quote"
@@ -111,27 +110,6 @@ _RELATION_WORDS = {
 }
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _paper_path() -> Path:
-    """Beside the repository (as CI lays it out), else wherever LUNGMETS_PAPER points."""
-    beside = REPO_ROOT.parent / "shared" / "paper" / "sun-2016-oncotarget.txt"
-    if beside.exists():
-        return beside
-    return Path(os.environ.get("LUNGMETS_PAPER", beside))
-
-
-@pytest.fixture(scope="module")
-def paper() -> str:
-    path = _paper_path()
-    if not path.exists():
-        message = f"paper text not found at {path} (set LUNGMETS_PAPER)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return _normalise(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -285,3 +285,79 @@ def test_grid_links_one_column_control_to_every_inner_stack() -> None:
 def test_grid_larger_than_max_states_raises() -> None:
     with pytest.raises(ValueError, match="rows x columns gives 6 outputs"):
         precomputed_grid(lambda r, c: "", [1, 2], [1, 2, 3], "R", "C", max_states=5)
+
+
+# --------------------------------------------------------------------------- grid, live mode
+
+
+def render_cell(row: str, slope: float) -> Figure:
+    """A grid cell: the row shifts the line, the column sets its slope."""
+    figure = render_line(slope)
+    figure.axes[0].plot([0, 1], [{"low": 0.0, "high": 1.0}[row]] * 2)
+    return figure
+
+
+def live_row_control(panel: panels.Panel) -> widgets.Dropdown:
+    """The live box's own row drop-down (heading, row, free column control, caption, output)."""
+    return panel.live_box.children[1]
+
+
+def test_live_grid_recomputes_for_any_column_and_either_row() -> None:
+    panel = precomputed_grid(render_cell, ["low", "high"], [0.5, 1.0, 2.0], "Level", "Slope",
+                             live=True, dpi=DPI)
+    assert isinstance(panel.live_control, widgets.FloatSlider)
+    assert (panel.live_control.min, panel.live_control.max) == (0.5, 2.0)
+    rows = live_row_control(panel)
+    assert isinstance(rows, widgets.Dropdown) and rows.index == 0
+    assert png_of(panel.live_output) == figure_to_png(render_cell("low", 0.5), dpi=DPI)
+    panel.live_control.value = 1.37
+    assert png_of(panel.live_output) == figure_to_png(render_cell("low", 1.37), dpi=DPI)
+    rows.index = 1
+    assert png_of(panel.live_output) == figure_to_png(render_cell("high", 1.37), dpi=DPI)
+    assert alt_of(panel.live_output) == "Level = high, Slope = 1.37"
+    caption = panel.live_box.children[3].value
+    assert "<strong>high</strong>" in caption and "<strong>1.37</strong>" in caption
+    assert "Live kernel" in panel.children[-1].value
+
+
+def test_live_grid_labels_a_free_value_with_format_value_where_it_can() -> None:
+    panel = precomputed_grid(
+        lambda r, c: f"<p>{r} {c}</p>", ["a", "b"], [1.0, 2.0], "Row", "Column", live=True,
+        format_value=lambda v: v if isinstance(v, str) else f"{v:.1f} months")
+    panel.live_control.value = 1.25
+    assert "<strong>1.2 months</strong>" in panel.live_box.children[3].value
+    assert panel.live_output.value == "<p>a 1.25</p>"
+
+
+def test_live_grid_reports_a_failed_recomputation_and_keeps_the_last_output() -> None:
+    def render(row: str, slope: float) -> str:
+        if slope > 2.5:
+            raise RuntimeError("too steep")
+        return f"<p>{row} {slope}</p>"
+
+    panel = precomputed_grid(render, ["a", "b"], [1.0, 2.0], "Row", "Slope", live=True,
+                             live_control=widgets.FloatText(value=1.0))
+    before = panel.live_output.value
+    panel.live_control.value = 3.0
+    assert "too steep" in panel.live_box.children[3].value
+    assert panel.live_output.value == before
+
+
+def test_grid_goes_live_by_itself_only_for_open_ended_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a kernel (Binder), numeric columns get a free control; category columns stay complete."""
+    monkeypatch.setenv(LIVE_ENV_VAR, "live")
+    numbers = precomputed_grid(lambda r, c: f"<p>{r}{c}</p>", ["a", "b"], [1, 2, 3], "R", "C")
+    assert isinstance(numbers.live_control, widgets.IntSlider)
+    categories = precomputed_grid(lambda r, c: f"<p>{r}{c}</p>", [1, 2], ["x", "y"], "R", "C")
+    assert categories.live_control is None and categories.live_box is None
+    assert "precomputed combinations" in categories.children[-1].value
+
+
+def test_static_grid_has_no_live_box_and_says_how_to_recompute_open_columns() -> None:
+    numbers = precomputed_grid(lambda r, c: f"<p>{r}{c}</p>", ["a"], [1.0, 2.0], "R", "C")
+    assert numbers.live_control is None and numbers.live_box is None
+    assert "open the page in a live kernel" in numbers.children[-1].value
+    with pytest.raises(ValueError, match="live mode needs numeric values"):
+        precomputed_grid(lambda r, c: "", ["a"], ["x", "y"], "R", "C", live=True)

@@ -3,9 +3,10 @@
 The book is published as static HTML: no kernel answers a slider there. So a panel renders its
 outputs for a short list of values at build time and lets the browser switch between them:
 every control is ``jslink``-ed to a ``widgets.Stack`` whose children are the precomputed
-outputs (PNG images with alt text, or HTML tables). nbclient saves the widget state, myst-nb
-embeds it in the page and the widget manager script replays it client-side, so every control
-position maps to an output that already exists: there is never a dead control.
+outputs (PNG images with alt text, or HTML tables). nbclient saves the widget state and the
+book's build renders it to plain HTML (:mod:`lungmets.static_panels`), with a few lines of
+script switching the outputs, so every control position maps to an output that already exists:
+there is never a dead control.
 
 In a live kernel (Binder, Jupyter) the same panel can also recompute: ``live=True`` (or an
 automatically detected interactive kernel) adds a free control wired with ``observe`` that
@@ -394,6 +395,8 @@ def precomputed_grid(
     row_control: Control = "dropdown",
     column_control: Control = "slider",
     format_value: Callable[[Any], str] = str,
+    live: bool | None = None,
+    live_control: widgets.ValueWidget | None = None,
     dpi: int = DEFAULT_DPI,
     max_states: int = DEFAULT_MAX_STATES,
 ) -> Panel:
@@ -402,7 +405,14 @@ def precomputed_grid(
     jslink joins one trait to one trait, so no single Stack index can follow two controls.
     Instead the row control selects a child of an outer Stack, and each child is an inner
     Stack over the columns; the one column control is jslinked to every inner Stack, so all of
-    them already sit at the chosen column when the row changes. Static only.
+    them already sit at the chosen column when the row changes.
+
+    Live mode treats the rows as a complete set of categories and the columns as possibly open,
+    as :func:`precomputed_panel` does with its values: ``live=None`` adds, in a live kernel and
+    when the columns are numbers (or ``live_control`` is given), an *Any value* box with its
+    own row drop-down and a free column control (``live_control``, or a slider spanning the
+    numeric columns); a change of either calls ``render(row, column)`` in the kernel.
+    ``live=True`` forces it. The free column control is ``Panel.live_control``.
     """
     row_values = _check_values(rows, "rows", max_states)
     column_values = _check_values(columns, "columns", max_states)
@@ -432,5 +442,45 @@ def precomputed_grid(
     outer = widgets.Stack(inner_stacks, selected_index=0)
     outer.add_class("lungmets-panel-stack")
     links.insert(0, widgets.jslink((row_selector, "index"), (outer, "selected_index")))
-    children = [*_intro(description), row_selector, column_selector, outer, _note(GRID_NOTE)]
-    return Panel(children, controls=[row_selector, column_selector], stack=outer, links=links)
+
+    open_ended = live_control is not None or _numeric(column_values)
+    is_live = live is True or (live is None and open_ended and live_kernel_available())
+    box, free = None, None
+    if is_live:
+        free = live_control if live_control is not None else _default_live_control(
+            column_values, column_label)
+        free.add_class("lungmets-panel-live-control")
+        row_free = _make_control("dropdown", row_labels, row_label)
+        caption = widgets.HTML()
+        heading = widgets.HTML("<p><em>Any value</em> (recomputed in the live kernel):</p>")
+        box = widgets.VBox([heading, row_free, free, caption, widgets.HTML()])
+        box.add_class("lungmets-panel-live")
+
+        def update(_: object = None) -> None:
+            row_text, value = row_labels[row_free.index], free.value
+            try:  # format_value was written for the precomputed values; fall back to str
+                value_text = format_value(value)
+            except Exception:
+                value_text = str(value)
+            shown = f"{_shown(row_label, row_text)}, {_shown(column_label, value_text)}"
+            try:
+                output = to_output_widget(
+                    render(row_values[row_free.index], value), dpi=dpi,
+                    shown=f"{row_label} = {row_text}, {column_label} = {value_text}")
+            except Exception as error:  # shown to the reader, who chose the values
+                reason = html.escape(repr(error))
+                caption.value = f"<p>Could not recompute for {shown}: {reason}</p>"
+                return
+            old = box.children[-1]
+            box.children = (*box.children[:-1], output)
+            old.close()
+            caption.value = f'<p class="lungmets-panel-caption" style="{_TEXT_STYLE}">{shown}</p>'
+
+        row_free.observe(update, names="index")
+        free.observe(update, names="value")
+        update()
+    note = LIVE_NOTE if is_live else STATIC_NOTE if open_ended else GRID_NOTE
+    children = [*_intro(description), row_selector, column_selector, outer,
+                *([box] if box else []), _note(note)]
+    return Panel(children, controls=[row_selector, column_selector], stack=outer, links=links,
+                 live_control=free, live_box=box)
