@@ -5,7 +5,8 @@ fails here even if the machine is online. For every page, served and opened from
 (file://, from the unzipped offline bundle that `make bundle` writes): no console error, no failed
 request, images decoded, maths typeset, no widget view left unrendered; on every page with
 panels (rendered to HTML at build time, book/_ext/lungmets_panels.py), every control switches
-between precomputed outputs, with no kernel and no widget manager.
+between precomputed outputs, with no kernel and no widget manager; on every chapter, the
+self-check questions give the right feedback to a right and to a wrong answer, from disk.
 axe-core (pinned in package.json, injected by the test, never published) finds no serious
 or critical accessibility violation and no empty table header on any page.
 """
@@ -404,3 +405,57 @@ def test_page_has_no_serious_accessibility_violation(
             .filter(img => !(img.getAttribute("alt") || "").trim()).length"""
     )
     assert images_without_alt == 0
+
+
+CHAPTERS = [page for page in toc_pages() if "kernelspec" in (REPO / f"{page}.md").read_text()]
+
+
+def _feedback(question: object) -> tuple[list[str], str]:
+    box = question.locator(".lungmets-sc-feedback")
+    return box.get_attribute("class").split(), box.inner_text()
+
+
+def _answer_a_choice_wrong_then_right(question: object) -> None:
+    radios = question.locator("input[type=radio]")
+    correct = [radios.nth(i).get_attribute("data-correct") == "true"
+               for i in range(radios.count())]
+    assert correct.count(True) == 1, "a multiple-choice question needs exactly one right option"
+    for index in (correct.index(False), correct.index(True)):
+        radios.nth(index).check()
+        question.locator(".lungmets-sc-check").click()
+        classes, text = _feedback(question)
+        why = question.locator(f'.lungmets-sc-whys [data-option="{index}"]').text_content()
+        verdict = ("is-right", "Right. ") if correct[index] else ("is-wrong", "Not quite. ")
+        assert verdict[0] in classes and text == verdict[1] + why, (index, classes, text)
+
+
+def _answer_a_number_right_then_wrong(question: object) -> None:
+    field = question.locator("input[type=text]")
+    answer = float(field.get_attribute("data-answer"))
+    printed = question.locator("details.lungmets-sc-answer p").text_content()
+    typed = re.match(r"-?\d+(?:\.\d+)?", printed).group(0)  # the answer as the page prints it
+    field.fill(typed)
+    field.press("Enter")  # the keyboard path; the button is the other
+    classes, text = _feedback(question)
+    assert "is-right" in classes and text.startswith("Right: "), (typed, answer, text)
+    field.fill(f"{abs(answer) * 2 + 10:g}")
+    question.locator(".lungmets-sc-check").click()
+    classes, text = _feedback(question)
+    assert "is-wrong" in classes and " is too high. Hint: " in text, text
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_self_check_questions_answer_right_and_wrong_from_disk(
+    open_page: object, docname: str
+) -> None:
+    """Every chapter's questions work from a copy on disk with the network closed: one
+    multiple-choice question answered wrong then right, one numeric answered right then wrong,
+    each time with the feedback written for that answer."""
+    visit, recorder = open_page
+    page = visit(docname, from_disk=True)
+    questions = page.locator(".lungmets-sc-question")
+    kinds = [questions.nth(i).get_attribute("data-kind") for i in range(questions.count())]
+    assert len(kinds) >= 3 and {"choice", "numeric"} <= set(kinds), kinds
+    _answer_a_choice_wrong_then_right(questions.nth(kinds.index("choice")))
+    _answer_a_number_right_then_wrong(questions.nth(kinds.index("numeric")))
+    assert recorder.problems() == {}
