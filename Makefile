@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference
+.PHONY: book html pdf bench-pdf bench-live test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -20,10 +20,19 @@ $(STAMP): requirements.txt pyproject.toml
 vendor: $(STAMP)
 	$(BIN)/python scripts/vendor_assets.py
 
-## Build the HTML book into _build/html (warnings are errors).
-book: $(STAMP) vendor
-	$(BIN)/jupyter-book build . -W -n --keep-going
+## Build the HTML book into _build/html (warnings are errors), with its downloads (the SYNTHETIC
+## data, the notebooks) and its PDF handouts.
+book: pdf
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
+
+## The HTML site alone.
+html: $(STAMP) vendor
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+## PDF handouts, one per page and one of the whole book, printed from the site by Chromium into
+## _build/html/downloads/pdf/.
+pdf: html browser
+	$(BIN)/python scripts/make_pdf.py
 
 ## A zip of the built site that works unzipped on a PC with no network (_build/lungmets-book.zip).
 bundle: book
@@ -67,6 +76,14 @@ r-reference:
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser
 	$(BIN)/python scripts/benchmark_build.py
+
+## Time of the PDF handouts (on a built site), written to benchmarks/pdf.md.
+bench-pdf: html browser
+	$(BIN)/python scripts/make_pdf.py --benchmark benchmarks/pdf.md
+
+## How fast every live panel recomputes in a kernel, written to benchmarks/live.md.
+bench-live: $(STAMP)
+	$(BIN)/python scripts/benchmark_live.py
 
 ## Page speed of the built site under a slow-network profile, written to benchmarks/pages.md.
 bench-pages: $(STAMP) browser

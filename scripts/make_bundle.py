@@ -11,12 +11,12 @@ Deterministic: entries sorted, every timestamp fixed, so the same site gives the
 from __future__ import annotations
 
 import argparse
-import zipfile
 from pathlib import Path
+
+from lungmets.downloads import deterministic_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_FOLDER = "lungmets-book"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 README_NAME = "README-OFFLINE.txt"
 README_TEXT = """\
 Tomotherapy and sorafenib for lung metastases of HCC: a reproducible reanalysis
@@ -29,26 +29,13 @@ the folder. The notebooks (to rerun the analyses) need Python; see the book's
 """
 
 
-def _entry(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
 def make_bundle(site: Path, out: Path) -> Path:
     """Write ``out``: every file of ``site`` under ``lungmets-book/``, and the offline note."""
     if not (site / "index.html").is_file():
         raise SystemExit(f"make_bundle: {site / 'index.html'} missing; run `make book` first")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w") as bundle:
-        bundle.writestr(_entry(f"{TOP_FOLDER}/{README_NAME}"), README_TEXT)
-        for path in sorted(p for p in site.rglob("*") if p.is_file()):
-            name = f"{TOP_FOLDER}/{path.relative_to(site).as_posix()}"
-            bundle.writestr(_entry(name), path.read_bytes())
-    partial.replace(out)  # a failed run never leaves a half-written bundle under the real name
-    return out
+    files = ((f"{TOP_FOLDER}/{path.relative_to(site).as_posix()}", path.read_bytes())
+             for path in site.rglob("*") if path.is_file())
+    return deterministic_zip([(f"{TOP_FOLDER}/{README_NAME}", README_TEXT.encode()), *files], out)
 
 
 def main(argv: list[str] | None = None) -> int:

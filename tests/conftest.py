@@ -1,7 +1,8 @@
 """Shared fixtures: one strict book build per test session, and the pages it must contain.
 
 The build runs exactly what `make book` runs (``jupyter-book build . -W -n --keep-going``
-in the repository root); the execution cache makes it cheap when nothing changed.
+in the repository root, then ``scripts/make_pdf.py`` for the handouts); the execution cache
+makes it cheap when nothing changed.
 Set ``LUNGMETS_BUILD_OUTPUT=/some/dir`` to build into ``/some/dir/_build`` instead of the
 repository's ``_build`` (for example when someone else's build uses ``_build``).
 """
@@ -14,32 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from lungmets.toc import toc_pages
 
 __all__ = ["REPO", "book_log_path", "toc_pages"]
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
 LOG_TAIL_LINES = 80
-
-
-def toc_pages(toc: Path = REPO / "_toc.yml") -> list[str]:
-    """Every document named in the table of contents (root first), as Sphinx docnames."""
-    data = yaml.safe_load(toc.read_text())
-    pages = [data["root"]]
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(str(node["file"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in data.items() if k != "root"})
-    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
 
 
 def _output_root() -> Path:
@@ -86,6 +69,11 @@ def built_site() -> Path:
         pytest.fail(_BUILD_FAILURE[0], pytrace=False)
     html = _output_root() / "_build" / "html"
     assert (html / "index.html").is_file(), f"build succeeded but {html}/index.html is missing"
+    handouts = subprocess.run([str(BIN / "python"), str(REPO / "scripts" / "make_pdf.py"),
+                               "--site", str(html)], cwd=REPO, capture_output=True, text=True)
+    if handouts.returncode != 0:
+        _BUILD_FAILURE.append(f"make pdf failed:\n{handouts.stdout}\n{handouts.stderr}")
+        pytest.fail(_BUILD_FAILURE[0], pytrace=False)
     return html
 
 

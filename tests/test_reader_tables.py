@@ -54,6 +54,8 @@ def _cells(soup: BeautifulSoup, in_solution: bool = False) -> list[Cell]:
         element.decompose()
     for element in soup.find_all(["pre", "code", "script", "style"]):
         element.decompose()
+    for element in soup.select(".math"):  # a formula's TeX (t_j) is not a code label
+        element.decompose()
     cells = []
     for cell in soup.find_all(["td", "th", "caption"]):
         learner = in_solution or cell.find_parent(class_="solution") is not None
@@ -220,10 +222,11 @@ def test_download_csv_is_labelled_synthetic_and_keeps_the_ids(card) -> None:
 
 
 def article_text(html: str) -> str:
-    """A page's own text as a reader meets it: no navigation, code, folded code or title."""
+    """A page's own text as a reader meets it: no navigation, code, folded code, formulas or
+    title."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.select_one("article") or soup
-    for element in article.select(f"script, style, pre, code, h1, {FOLDED}"):
+    for element in article.select(f"script, style, pre, code, h1, .math, {FOLDED}"):
         element.decompose()
     return " ".join(article.get_text(" ").split())
 
