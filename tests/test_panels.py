@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 
 import matplotlib
@@ -12,14 +13,18 @@ matplotlib.use("Agg")
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from ipywidgets.widgets.widget_link import Link
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from PIL import Image
 
 from lungmets import panels
 from lungmets.panels import (
     LIVE_ENV_VAR,
+    LiveFigures,
     figure_to_png,
     live_kernel_available,
     precomputed_grid,
@@ -55,6 +60,15 @@ def png_of(output: widgets.Widget) -> bytes:
     match = IMG.match(output.value)
     assert match, f"not a PNG image: {output.value[:80]!r}"
     return base64.b64decode(match.group(1))
+
+
+def pixels_of(png: bytes) -> np.ndarray:
+    """The decoded image: live outputs are compressed more lightly, so compare pixels."""
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def same_image(a: bytes, b: bytes) -> bool:
+    return np.array_equal(pixels_of(a), pixels_of(b))
 
 
 def alt_of(output: widgets.Widget) -> str:
@@ -151,8 +165,9 @@ def test_live_mode_recomputes_for_a_value_not_precomputed() -> None:
     assert isinstance(panel.live_control, widgets.FloatSlider)
     assert (panel.live_control.min, panel.live_control.max) == (0.5, 2.0)
     panel.live_control.value = 1.37
-    assert png_of(panel.live_output) == figure_to_png(render_line(1.37), dpi=DPI)
-    assert png_of(panel.live_output) not in [png_of(output_of(s)) for s in panel.stack.children]
+    assert same_image(png_of(panel.live_output), figure_to_png(render_line(1.37), dpi=DPI))
+    assert not any(same_image(png_of(panel.live_output), png_of(output_of(s)))
+                   for s in panel.stack.children)
     assert alt_of(panel.live_output) == "Slope = 1.37"
     assert "<strong>1.37</strong>" in panel.live_box.children[2].value
 
@@ -309,11 +324,11 @@ def test_live_grid_recomputes_for_any_column_and_either_row() -> None:
     assert (panel.live_control.min, panel.live_control.max) == (0.5, 2.0)
     rows = live_row_control(panel)
     assert isinstance(rows, widgets.Dropdown) and rows.index == 0
-    assert png_of(panel.live_output) == figure_to_png(render_cell("low", 0.5), dpi=DPI)
+    assert same_image(png_of(panel.live_output), figure_to_png(render_cell("low", 0.5), dpi=DPI))
     panel.live_control.value = 1.37
-    assert png_of(panel.live_output) == figure_to_png(render_cell("low", 1.37), dpi=DPI)
+    assert same_image(png_of(panel.live_output), figure_to_png(render_cell("low", 1.37), dpi=DPI))
     rows.index = 1
-    assert png_of(panel.live_output) == figure_to_png(render_cell("high", 1.37), dpi=DPI)
+    assert same_image(png_of(panel.live_output), figure_to_png(render_cell("high", 1.37), dpi=DPI))
     assert alt_of(panel.live_output) == "Level = high, Slope = 1.37"
     caption = panel.live_box.children[3].value
     assert "<strong>high</strong>" in caption and "<strong>1.37</strong>" in caption
@@ -361,3 +376,33 @@ def test_static_grid_has_no_live_box_and_says_how_to_recompute_open_columns() ->
     assert "open the page in a live kernel" in numbers.children[-1].value
     with pytest.raises(ValueError, match="live mode needs numeric values"):
         precomputed_grid(lambda r, c: "", ["a"], ["x", "y"], "R", "C", live=True)
+
+
+def _constrained(slope: float) -> Figure:
+    figure, ax = plt.subplots(figsize=(2, 1.5), layout="constrained")
+    ax.plot([0, 1], [0, slope])
+    ax.set_ylim(0, 3)
+    ax.set_ylabel("Survival")
+    return figure
+
+
+def test_live_figures_lay_out_the_first_figure_only_and_draw_the_same_pixels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A live control's later figures reuse the first one's layout (one draw, not two) and
+    still give the image a fresh, fully laid-out figure gives."""
+    layouts: list[Figure] = []
+    execute = ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute",
+                        lambda engine, fig: layouts.append(fig) or execute(engine, fig))
+    live = LiveFigures()
+    first = live.png(_constrained(1.0), DPI)
+    laid_out = len(layouts)
+    second = live.png(_constrained(1.0), DPI)
+    assert laid_out >= 1 and len(layouts) == laid_out
+    assert same_image(first, second)
+    assert same_image(second, figure_to_png(_constrained(1.0), dpi=DPI))
+    cropped = LiveFigures()  # no layout engine: cropped tight every time, as precomputed
+    for slope in (1.0, 2.0):
+        assert same_image(cropped.png(render_line(slope), DPI),
+                          figure_to_png(render_line(slope), dpi=DPI))

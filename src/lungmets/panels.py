@@ -37,6 +37,7 @@ from lungmets.a11y import describe_figure, tidy_table_headers
 
 __all__ = [
     "LIVE_ENV_VAR",
+    "LiveFigures",
     "Panel",
     "Renderable",
     "figure_to_png",
@@ -94,6 +95,44 @@ def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
     return buffer.getvalue()
 
 
+class LiveFigures:
+    """PNGs for a live control's outputs, each laid out figure drawn once instead of twice.
+
+    Why: ``savefig`` draws a figure with a layout engine twice, once to lay it out; measured in
+    ``benchmarks/live.md``, that layout pass is about a third of a live recomputation. A live
+    control redraws the same figure for another value, so the first output is laid out as
+    usual and later ones of the same size and number of axes take its axes positions and are
+    drawn once. Figures without a layout engine are cropped tight each time, as
+    :func:`figure_to_png` does. PNG compression is light: a live image is shown once, never
+    stored, so it need not be small. Precomputed outputs keep :func:`figure_to_png`.
+    """
+
+    def __init__(self) -> None:
+        self._shape: tuple[tuple[float, ...], int] | None = None
+        self._positions: list[Any] = []
+
+    def png(self, figure: Figure, dpi: int) -> bytes:
+        """Render ``figure`` (reusing the first figure's layout when it fits) and close it."""
+        laid_out = figure.get_layout_engine() is not None
+        shape = (tuple(round(float(x), 3) for x in figure.get_size_inches()), len(figure.axes))
+        if laid_out and shape == self._shape:
+            figure.set_layout_engine("none")
+            for axes, position in zip(figure.axes, self._positions, strict=True):
+                axes.set_position(position)
+        elif laid_out:  # lay it out at the saving resolution, as savefig would
+            screen_dpi = figure.dpi
+            figure.set_dpi(dpi)
+            figure.draw_without_rendering()
+            figure.set_dpi(screen_dpi)
+            self._shape, self._positions = shape, [axes.get_position() for axes in figure.axes]
+            figure.set_layout_engine("none")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=None if laid_out else "tight",
+                       metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        plt.close(figure)
+        return buffer.getvalue()
+
+
 def _image_html(png: bytes, alt: str) -> str:
     """An ``<img>`` carrying its PNG as a data URL, because ``widgets.Image`` has no alt text."""
     data = base64.b64encode(png).decode("ascii")
@@ -103,19 +142,22 @@ def _image_html(png: bytes, alt: str) -> str:
     )
 
 
-def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI, shown: str = "") -> widgets.HTML:
+def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI, shown: str = "",
+                     live: LiveFigures | None = None) -> widgets.HTML:
     """Turn one rendered output into a widget the static page can show.
 
     Figures (or axes) become a PNG ``<img>`` whose alternative text is ``shown`` (what the
     control selects, e.g. "Slope = 2") followed by :func:`~lungmets.a11y.describe_figure`; a
     DataFrame becomes an HTML table; a string is taken as an HTML snippet (escape user text
-    before passing it). Tables get :func:`~lungmets.a11y.tidy_table_headers`.
+    before passing it). Tables get :func:`~lungmets.a11y.tidy_table_headers`. ``live`` draws
+    figures faster for a live control (:class:`LiveFigures`).
     """
     if isinstance(output, Axes):
         output = output.figure  # type: ignore[assignment]
     if isinstance(output, Figure):
         alt = ": ".join(part for part in (shown, describe_figure(output)) if part) or "Figure"
-        widget = widgets.HTML(_image_html(figure_to_png(output, dpi=dpi), alt))
+        png = live.png(output, dpi) if live is not None else figure_to_png(output, dpi=dpi)
+        widget = widgets.HTML(_image_html(png, alt))
     elif isinstance(output, pd.DataFrame):
         widget = widgets.HTML(
             tidy_table_headers(output.to_html(classes="lungmets-table", border=0))
@@ -292,10 +334,12 @@ def _live_box(
     box = widgets.VBox([heading, control, caption, widgets.HTML()])
     box.add_class("lungmets-panel-live")
     control.add_class("lungmets-panel-live-control")
+    figures = LiveFigures()
 
     def update(value: Any) -> None:
         try:
-            output = to_output_widget(render(value), dpi=dpi, shown=f"{label} = {value}")
+            output = to_output_widget(render(value), dpi=dpi, shown=f"{label} = {value}",
+                                      live=figures)
         except Exception as error:  # shown to the reader, who chose the value
             caption.value = (
                 f"<p>Could not recompute for {html.escape(label)} = {html.escape(str(value))}: "
@@ -455,6 +499,7 @@ def precomputed_grid(
         heading = widgets.HTML("<p><em>Any value</em> (recomputed in the live kernel):</p>")
         box = widgets.VBox([heading, row_free, free, caption, widgets.HTML()])
         box.add_class("lungmets-panel-live")
+        figures = LiveFigures()
 
         def update(_: object = None) -> None:
             row_text, value = row_labels[row_free.index], free.value
@@ -466,7 +511,8 @@ def precomputed_grid(
             try:
                 output = to_output_widget(
                     render(row_values[row_free.index], value), dpi=dpi,
-                    shown=f"{row_label} = {row_text}, {column_label} = {value_text}")
+                    shown=f"{row_label} = {row_text}, {column_label} = {value_text}",
+                    live=figures)
             except Exception as error:  # shown to the reader, who chose the values
                 reason = html.escape(repr(error))
                 caption.value = f"<p>Could not recompute for {shown}: {reason}</p>"
