@@ -52,3 +52,18 @@ def test_each_page_links_the_first_use_of_every_term(page: Path) -> None:
     unlinked = [f"line {use.line}: {use.text!r}" for use in first.values() if not use.linked]
     assert not unlinked, (f"{page.name} uses glossary terms before linking them; write "
                           f"{{term}}`...` at the first use: {unlinked}")
+
+
+# Symbols other books use for what book/notation.md writes otherwise.
+OTHER_NOTATION = {"λ": "h(t)", "\\lambda": "h(t)", "Λ": "H(t)", "\\Lambda": "H(t)",
+                  "S-hat": "Ŝ", "\\hat{S}": "\\hat S"}
+
+
+def test_pages_write_the_symbols_of_the_notation_page() -> None:
+    notation = (REPO / "book" / "notation.md").read_text(encoding="utf-8")
+    assert all(ours in notation for ours in OTHER_NOTATION.values())
+    found = [f"{page.name}: {theirs!r} (write {ours})" for page in PAGES
+             if page.stem != "notation"
+             for theirs, ours in OTHER_NOTATION.items()
+             if theirs in page.read_text(encoding="utf-8")]
+    assert not found
