@@ -232,13 +232,41 @@ def test_icons_draw_from_a_font_cut_to_the_glyphs_in_use(built_site: Path) -> No
     assert max(f.stat().st_size for f in fonts) < 20_000
 
 
-def test_pages_paint_before_search_scripts_and_offscreen_images(built_site: Path) -> None:
-    """Search scripts are deferred and every image loads lazily (book/_ext/lungmets_speed.py):
-    nothing but the stylesheets and a few small scripts stands between a reader and the text."""
+def test_pages_paint_before_scripts_and_offscreen_images(built_site: Path) -> None:
+    """One stylesheet and one tiny script stand between a reader and the text
+    (book/_ext/lungmets_speed.py): the head's stylesheets are one file, every script but
+    documentation_options.js (which inline scripts extend) is deferred or async, and every
+    image loads lazily."""
     for page in _built_pages(built_site):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for script in soup.find_all("script", src=True):
-            if str(script["src"]).split("?")[0].endswith(("searchtools.js", "searchindex.js")):
-                assert script.has_attr("defer"), (page, script["src"])
+        if soup.find("meta", attrs={"http-equiv": "refresh"}):
+            continue  # index.html only redirects to the first page
+        sheets = [link["href"] for link in soup.head.find_all("link", rel="stylesheet")]
+        assert len(sheets) == 1 and "/styles/lungmets-" in sheets[0], (page, sheets)
+        assert (page.parent / sheets[0]).is_file(), (page, sheets[0])
+        blocking = [str(script["src"]).split("?")[0].rsplit("/", 1)[-1]
+                    for script in soup.head.find_all("script", src=True)
+                    if not (script.has_attr("defer") or script.has_attr("async"))]
+        assert blocking == ["documentation_options.js"], (page, blocking)
         for image in soup.select("article img"):
             assert (image.get("loading"), image.get("decoding")) == ("lazy", "async"), page
+
+
+def test_the_stylesheet_bundle_keeps_every_rule_in_order(built_site: Path) -> None:
+    """The bundle is the theme's stylesheets, imports inlined, in the order the page had them."""
+    sys.path.insert(0, str(REPO / "book" / "_ext"))
+    import lungmets_speed
+
+    static = built_site / "_static"
+    bundle = next((static / "styles").glob("lungmets-*.css")).read_text(encoding="utf-8")
+    order = [line.removeprefix("/* ").removesuffix(" */")
+             for line in bundle.splitlines() if line.startswith("/* ") and line.endswith(".css */")]
+    assert order[:2] == ["styles/theme.css", "styles/pydata-sphinx-theme.css"]
+    assert order[-2:] == ["lungmets-site.css", "sphinx-design.min.css"]
+    assert "@import" not in bundle
+    basic = (static / "basic.css").read_text(encoding="utf-8")
+    assert basic.split("url(")[0] in bundle  # the imported sheet, inlined
+    for url in lungmets_speed.CSS_URL.findall(bundle):
+        target = url[1]
+        if not target.startswith("data:"):
+            assert (static / "styles" / target).resolve().is_file(), target

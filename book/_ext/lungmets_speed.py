@@ -15,9 +15,17 @@ same icons draw without the script. After the build this extension
 Icons are found by class name (``fa-<name>``), so an icon a later template adds is kept too;
 one the theme's stylesheet has no glyph for is a warning (fatal under ``-W``).
 
-**Search scripts.** The theme loads Sphinx's search tools and the whole search index on every
-page, synchronously in the head, for its search pop-up; they are marked ``defer`` (their
-order kept), so the page paints first and the pop-up works once they have run.
+**Scripts in the head.** The theme loads Sphinx's search tools and the whole search index on
+every page, synchronously in the head, for its search pop-up, and so are the scripts of the
+copy, toggle and tab buttons; they are marked ``defer`` (their order kept), so the page paints
+first and the buttons and the pop-up work once they have run. ``documentation_options.js``
+stays as it is: inline scripts after it set its fields.
+
+**Stylesheets.** The head links eleven stylesheets, one of which ``@import``s another, so a
+slow network fetched them in several round trips before anything painted. Each page's local
+stylesheets become one file, ``_static/styles/lungmets-<hash>.css``: the same rules in the
+same order (imports inlined, relative ``url()`` rebased), named by content so that pages with
+the same stylesheets share it and a browser caches it once.
 
 **Images.** Figures below the fold download and decode while the text is waiting to paint;
 every image gets ``loading="lazy" decoding="async"`` (the browser still fetches those in view
@@ -26,6 +34,8 @@ at once).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -36,7 +46,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 __all__ = [
-    "defer_search_scripts",
+    "bundle_stylesheets",
+    "defer_head_scripts",
     "icon_codepoints",
     "icons_used",
     "lazy_images",
@@ -53,9 +64,16 @@ ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 SCRIPT_TAG = re.compile(
     r'<script[^>]*src="[^"]*' + re.escape(ICON_SCRIPT) + r'[^"]*"[^>]*></script>\n?'
 )
-SEARCH_SCRIPT = re.compile(
-    r'<script src="([^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js))">'
+HEAD_SCRIPT = re.compile(
+    r'<script ((?:data-[\w-]+="[^"]*" )*)src="([^"]*(?:_static/searchtools\.js'
+    r'|_static/language_data\.js|searchindex\.js'
+    r'|_static/(?:doctools|sphinx_highlight|clipboard\.min|copybutton|togglebutton|design-tabs'
+    r'|scripts/sphinx-book-theme)\.js\?v=[0-9a-f]+))">'
 )
+STYLESHEET = re.compile(r'[ \t]*<link (?=[^>]*rel="stylesheet")[^>]*href="([^"]+)"[^>]*/?>\n?')
+CSS_IMPORT = re.compile(r'@import\s+(?:url\()?"([^"]+)"\)?\s*;')
+CSS_URL = re.compile(r'url\((["\']?)([^"\')]+)\1\)')
+BUNDLE_DIR = "styles"
 WITHOUT_LOADING = re.compile(r"<img (?![^>]*\bloading=)")
 WITHOUT_DECODING = re.compile(r"<img (?![^>]*\bdecoding=)")
 GLYPH_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
@@ -72,9 +90,48 @@ def strip_icon_script(html: str) -> str:
     return SCRIPT_TAG.sub("", html)
 
 
-def defer_search_scripts(html: str) -> str:
-    """The theme's head-loaded search scripts, deferred in their order."""
-    return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
+def defer_head_scripts(html: str) -> str:
+    """The theme's head-loaded search and button scripts, deferred in their order."""
+    return HEAD_SCRIPT.sub(r'<script \1defer src="\2">', html)
+
+
+def _css_text(path: Path, into: Path) -> str:
+    """A stylesheet's text with its imports inlined and relative urls rebased onto ``into``."""
+    text = path.read_text(encoding="utf-8").replace('@charset "UTF-8";', "")
+    text = CSS_IMPORT.sub(lambda m: _css_text((path.parent / m.group(1)).resolve(), into), text)
+
+    def rebase(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if re.match(r"(data:|[a-z]+://|/|#)", target):
+            return match.group(0)
+        moved = os.path.relpath((path.parent / target).resolve(), into)
+        return f'url("{Path(moved).as_posix()}")'
+
+    return CSS_URL.sub(rebase, text)
+
+
+def bundle_stylesheets(page: Path, html: str, static: Path) -> str:
+    """Replace the page's local stylesheet links by one link to their concatenation."""
+    head = html.split("</head>", 1)[0]
+    links = [m for m in STYLESHEET.finditer(head) if not re.match(r"[a-z]+://", m.group(1))]
+    if len(links) < 2:
+        return html
+    into = static / BUNDLE_DIR
+    files = [(page.parent / link.group(1).split("?")[0]).resolve() for link in links]
+    if not all(file.is_file() and file.is_relative_to(static) for file in files):
+        return html  # a template shipped with the theme, not a page
+    css = "\n".join(f"/* {file.relative_to(static).as_posix()} */\n{_css_text(file, into)}"
+                     for file in files)
+    name = f"lungmets-{hashlib.sha256(css.encode()).hexdigest()[:16]}.css"
+    (into / name).write_text(css, encoding="utf-8")
+    href = os.path.relpath(into / name, page.parent).replace(os.sep, "/")
+    pieces, end = [], 0
+    for number, link in enumerate(links):
+        pieces.append(head[end:link.start()])
+        if number == 0:
+            pieces.append(f'<link rel="stylesheet" href="{href}" />\n')
+        end = link.end()
+    return "".join(pieces) + html[end:]
 
 
 def lazy_images(html: str) -> str:
@@ -121,7 +178,8 @@ def lazy_page_images(
 
 
 def slim_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Drop the icon script, defer the search scripts, cut the icon fonts to the icons used."""
+    """Drop the icon script, defer the head's scripts, bundle the stylesheets, cut the icon
+    fonts to the icons used."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
@@ -130,7 +188,7 @@ def slim_pages(app: Sphinx, exception: Exception | None) -> None:
     texts = []
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        slim = defer_search_scripts(strip_icon_script(text))
+        slim = bundle_stylesheets(page, defer_head_scripts(strip_icon_script(text)), static)
         if slim != text:
             page.write_text(slim, encoding="utf-8")
         texts.append(slim)
