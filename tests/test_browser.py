@@ -459,3 +459,36 @@ def test_self_check_questions_answer_right_and_wrong_from_disk(
     _answer_a_choice_wrong_then_right(questions.nth(kinds.index("choice")))
     _answer_a_number_right_then_wrong(questions.nth(kinds.index("numeric")))
     assert recorder.problems() == {}
+
+
+def test_self_check_output_works_when_jupyter_inserts_it(
+    browser_context: object, tmp_path: Path
+) -> None:
+    """In Jupyter the questions are a cell's HTML output: JupyterLab sets it as innerHTML and
+    then re-creates each script element so it runs (classic Notebook runs them too). Done the
+    same way here, in an empty page with the network closed, the questions answer."""
+    sys.path.insert(0, str(REPO / "src"))
+    from lungmets.teaching.self_check import Choice, Numeric, Option, SelfCheck
+
+    output = SelfCheck("jupyter", [
+        Choice("Which?", (Option("a", "Not a."), Option("b", "Yes, b.", correct=True))),
+        Numeric("How many?", 12.25, 1, "Count them.", unit="months"),
+    ])._repr_html_()
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!doctype html><html lang='en'><title>t</title><body><div id=out></div>")
+    browser_context.route("**/*", lambda route: route.continue_()
+                          if urlsplit(route.request.url).scheme == "file" else route.abort())
+    page = browser_context.new_page()
+    page.goto(blank.as_uri())
+    page.evaluate("""html => {
+        const host = document.getElementById("out");
+        host.innerHTML = html;
+        host.querySelectorAll("script").forEach(old => {
+            const fresh = document.createElement("script");
+            fresh.textContent = old.textContent;
+            old.replaceWith(fresh);
+        });
+    }""", output)
+    questions = page.locator(".lungmets-sc-question")
+    _answer_a_choice_wrong_then_right(questions.nth(0))
+    _answer_a_number_right_then_wrong(questions.nth(1))
