@@ -350,26 +350,42 @@ def lesions_table(
     }
     rows = []
     for i, pid in enumerate(patient_ids):
-        k = int(n_lesions[i])
-        base = np.round(rng.uniform(0.8, max(0.81, max_cm[i] - 0.1), k), 1)
-        base[0] = max_cm[i]
-        base = np.minimum(base, max_cm[i])
-        for _ in range(2000):
-            post = np.zeros(k)
-            for j, c in enumerate(cats[i]):
-                if c != "CR":
-                    lo_r, hi_r = ranges[str(response[i])][c]
-                    post[j] = max(0.1, round(base[j] * rng.uniform(lo_r, hi_r), 1))
-            calls = [classify_lesion(b, p, rule) for b, p in zip(base, post, strict=True)]
-            if calls == cats[i] and classify_patient(base, post, rule) == response[i]:
-                break
-        else:
+        base, post, calls = _lesion_diameters(rng, int(n_lesions[i]), float(max_cm[i]), cats[i],
+                                              str(response[i]), ranges[str(response[i])], rule)
+        if base is None:
             raise ValueError(f"no post diameters give patient {pid} response {response[i]}")
-        for j in range(k):
+        for j in range(int(n_lesions[i])):
             rows.append((pid, f"{pid}-L{j + 1}", float(base[j]), float(post[j]), calls[j]))
     frame = pd.DataFrame(rows, columns=["patient_id", "lesion_id", "baseline_cm", "post_cm",
                                         "response"])
     return frame.sort_values(["patient_id", "lesion_id"]).reset_index(drop=True)
+
+
+def _lesion_diameters(rng: np.random.Generator, k: int, max_cm: float, cats: list[str],
+                      response: str, ranges: dict[str, tuple[float, float]], rule: LesionRule,
+                      ) -> tuple[np.ndarray | None, np.ndarray | None, list[str]]:
+    """Baseline and post diameters whose lesion calls are ``cats`` and whose sum gives
+    ``response``, or (None, None, []) when none is found.
+
+    Post diameters are drawn up to 2000 times for one draw of the baselines. Some baselines
+    admit none (rounding to 0.1 cm leaves no post diameter in a call's band), so the baselines
+    are then drawn again, up to 20 times; the first draw is the one earlier versions made, so
+    every cohort they could make is unchanged.
+    """
+    for _ in range(20):
+        base = np.round(rng.uniform(0.8, max(0.81, max_cm - 0.1), k), 1)
+        base[0] = max_cm
+        base = np.minimum(base, max_cm)
+        for _ in range(2000):
+            post = np.zeros(k)
+            for j, c in enumerate(cats):
+                if c != "CR":
+                    lo_r, hi_r = ranges[c]
+                    post[j] = max(0.1, round(base[j] * rng.uniform(lo_r, hi_r), 1))
+            calls = [classify_lesion(b, p, rule) for b, p in zip(base, post, strict=True)]
+            if calls == cats and classify_patient(base, post, rule) == response:
+                return base, post, calls
+    return None, None, []
 
 
 # --------------------------------------------------------------------------- adverse events
