@@ -29,7 +29,8 @@ __all__ = ["Timing", "main", "render_markdown", "run_timed"]
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "benchmarks" / "timings.md"
 JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
-TARGETS_S = {"cold build": 60.0, "no-change rebuild": 5.0}
+# The cold build executes every chapter (on every core, book/_ext/lungmets_parallel.py).
+TARGETS_S = {"cold build": 180.0, "no-change rebuild": 5.0}
 
 
 @dataclass(frozen=True)
