@@ -210,5 +210,7 @@ def slim_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Images once panels are rendered; the rest after every page and static file is written."""
     app.connect("html-page-context", lazy_page_images, priority=700)
-    app.connect("build-finished", slim_pages)
+    # After the theme's own build-finished handlers: pydata-sphinx-theme rewrites
+    # _static/pygments.css then, and the stylesheet bundle must hold the rewritten file.
+    app.connect("build-finished", slim_pages, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
