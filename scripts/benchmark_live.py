@@ -16,14 +16,13 @@ import argparse
 import json
 import os
 import platform
-import re
 from pathlib import Path
 
 import jupytext
 import nbclient
 import nbformat
 
-from lungmets.toc import toc_pages
+from lungmets.toc import panel_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150.0
@@ -55,11 +54,6 @@ print("LIVE-REPORT " + _json.dumps(_report))
 """
 
 
-def _panel_pages() -> list[str]:
-    return [page for page in toc_pages()
-            if re.search(r"precomputed_(panel|grid)\(", (ROOT / f"{page}.md").read_text())]
-
-
 def measure(page: str) -> list[dict[str, object]]:
     """Execute ``page`` live and return each free control's timings."""
     notebook = jupytext.read(ROOT / f"{page}.md")
@@ -82,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", help="docnames (default: every page with panels)")
     args = parser.parse_args(argv)
     rows, over = [], 0
-    for page in args.pages or _panel_pages():
+    for page in args.pages or panel_pages():
         for control in measure(page):
             slow = control["median_ms"] > TARGET_MS
             over += slow

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import toc_pages
 
+from lungmets.toc import chapter_pages, panel_pages
+
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -256,15 +258,6 @@ def test_page_loads_cleanly_and_offline(open_page: object, docname: str, from_di
     assert recorder.problems() == {}
 
 
-def _panel_pages() -> list[str]:
-    """Pages in the toc whose source builds a widget panel (lungmets.panels)."""
-    return [
-        page
-        for page in toc_pages()
-        if re.search(r"precomputed_(panel|grid)\(", (REPO / f"{page}.md").read_text())
-    ]
-
-
 def _shown(panel: object) -> tuple[str, tuple[str, ...], str]:
     """The visible state of a panel: caption, image digests, and output text sans caption."""
     stack = panel.locator(".lungmets-panel-stack").first
@@ -308,7 +301,7 @@ def _positions(page: object, control: object) -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("docname", _panel_pages())
+@pytest.mark.parametrize("docname", panel_pages())
 def test_every_panel_control_switches_outputs_without_a_kernel(
     open_page: object, docname: str
 ) -> None:
@@ -342,10 +335,8 @@ def test_every_analysis_chapter_has_a_panel() -> None:
     """Each chapter on the synthetic cohort offers a sensitivity analysis readers can move."""
     without = [
         page
-        for page in toc_pages()
-        if page not in _panel_pages()
-        and "kernelspec" in (REPO / f"{page}.md").read_text()
-        and page not in PAGES_WITHOUT_PANELS
+        for page in chapter_pages()
+        if page not in panel_pages() and page not in PAGES_WITHOUT_PANELS
     ]
     assert without == []
 
@@ -407,7 +398,7 @@ def test_page_has_no_serious_accessibility_violation(
     assert images_without_alt == 0
 
 
-CHAPTERS = [page for page in toc_pages() if "kernelspec" in (REPO / f"{page}.md").read_text()]
+CHAPTERS = chapter_pages()
 
 
 def _feedback(question: object) -> tuple[list[str], str]:
