@@ -53,3 +53,16 @@ def test_the_workflow_tests_with_the_readme_command_and_publishes_the_build() ->
     assert upload["with"]["path"] == "_build/html"
     deploy = flow["jobs"]["deploy"]
     assert deploy["needs"] == "test" and "refs/heads/main" in deploy["if"]
+
+
+def test_the_published_book_links_to_the_repository_it_was_built_in() -> None:
+    """Before testing and building, the workflow sets the home (scripts/set_home.py) to the
+    repository and default branch it runs in, so a published copy's links are its own."""
+    steps = yaml.safe_load((REPO / ".github" / "workflows" / "book.yml").read_text())[
+        "jobs"]["test"]["steps"]
+    runs = [str(step.get("run", "")) for step in steps]
+    home = next(i for i, run in enumerate(runs) if "scripts/set_home.py" in run)
+    assert home < runs.index("bash .ci/run")
+    env = steps[home]["env"]
+    assert env["HOME_URL"] == "https://github.com/${{ github.repository }}"
+    assert env["HOME_BRANCH"] == "${{ github.event.repository.default_branch }}"
