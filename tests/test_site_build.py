@@ -270,3 +270,24 @@ def test_the_stylesheet_bundle_keeps_every_rule_in_order(built_site: Path) -> No
         target = url[1]
         if not target.startswith("data:"):
             assert (static / "styles" / target).resolve().is_file(), target
+
+
+# Page figures a panel on the same page shows again as its first view (glued with
+# lungmets.panels.shared_figure): (page, figure id).
+SHARED_FIGURES = (("survival", "fig-arm-os"), ("reporting", "fig-reporting-km"))
+
+
+def test_a_figure_a_panel_also_shows_is_one_file(built_site: Path) -> None:
+    """The page figure and the panel's first view point at the same image, and that image
+    (like every figure whose WebP is smaller) is WebP, with no PNG twin left in _images."""
+    for page, figure_id in SHARED_FIGURES:
+        soup = BeautifulSoup((built_site / "book" / f"{page}.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        figure_src = soup.find(id=figure_id).find("img")["src"]
+        first_views = {str(stack.find("img")["src"])
+                       for stack in soup.select(".lungmets-w-view") if stack.find("img")}
+        assert figure_src in first_views, (page, figure_src, first_views)
+        assert figure_src.endswith(".webp"), figure_src
+    images = built_site / "_images"
+    twins = [p.name for p in images.glob("*.png") if (images / f"{p.stem}.webp").exists()]
+    assert twins == []

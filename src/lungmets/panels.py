@@ -30,6 +30,7 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Image
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -44,6 +45,7 @@ __all__ = [
     "live_kernel_available",
     "precomputed_grid",
     "precomputed_panel",
+    "shared_figure",
     "to_output_widget",
 ]
 
@@ -93,6 +95,17 @@ def figure_to_png(figure: Figure, dpi: int = DEFAULT_DPI) -> bytes:
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()
+
+
+def shared_figure(figure: Figure, dpi: int = DEFAULT_DPI) -> Image:
+    """A page figure that a panel also shows, for ``glue``: the panel's own PNG bytes.
+
+    Why: glued as a figure, matplotlib's inline output is cropped and encoded differently from
+    the panel's image of the same plot, so the site would store and send it twice. With equal
+    bytes the build writes one file for both (``book/_ext/lungmets_panels.py`` names images by
+    the SHA-256 of their PNG). Closes the figure, as :func:`figure_to_png` does.
+    """
+    return Image(data=figure_to_png(figure, dpi=dpi), format="png")
 
 
 class LiveFigures:
