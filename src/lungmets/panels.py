@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lungmets.a11y import describe_figure, tidy_table_headers
@@ -113,10 +114,10 @@ class LiveFigures:
 
     Why: ``savefig`` draws a figure with a layout engine twice, once to lay it out; measured in
     ``benchmarks/live.md``, that layout pass is about a third of a live recomputation. A live
-    control redraws the same figure for another value, so the first output is laid out as
-    usual and later ones of the same size and number of axes take its axes positions and are
-    drawn once. Figures without a layout engine are cropped tight each time, as
-    :func:`figure_to_png` does. PNG compression is light: a live image is shown once, never
+    control redraws the same figure for another value, so the first output is laid out once
+    and later ones of the same size and number of axes take its axes positions and are drawn
+    once, straight onto an Agg canvas. Figures without a layout engine are cropped tight each
+    time, as :func:`figure_to_png` does. PNG compression is light: a live image is shown once, never
     stored, so it need not be small. Precomputed outputs keep :func:`figure_to_png`.
     """
 
@@ -140,8 +141,15 @@ class LiveFigures:
             self._shape, self._positions = shape, [axes.get_position() for axes in figure.axes]
             figure.set_layout_engine("none")
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=None if laid_out else "tight",
-                       metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        if laid_out:
+            # savefig would draw once more "to make sure the layout works" (any layout engine,
+            # even the "none" set above, triggers it): print the laid-out figure directly.
+            figure.set_dpi(dpi)
+            FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None},
+                                              pil_kwargs={"compress_level": 1})
+        else:
+            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+                           metadata={"Software": None}, pil_kwargs={"compress_level": 1})
         plt.close(figure)
         return buffer.getvalue()
 
