@@ -196,6 +196,37 @@ def test_logrank_three_implementations_agree(case: int) -> None:
     assert fast.df == life.df == stm.df == len(np.unique(g)) - 1
 
 
+@pytest.mark.parametrize("case", range(5))
+def test_km_curve_is_lifelines_curve_and_band(case: int) -> None:
+    """The drawn curve and band are lifelines' (log-log band), from time 0 to the last follow-up."""
+    from lifelines import KaplanMeierFitter
+
+    t, e, _ = _datasets()[case]
+    curve = ss.km_curve(t, e)
+    fitter = KaplanMeierFitter().fit(t, e)
+    event_times = np.unique(t[e == 1])  # one of the cases has a death at time 0
+    at_events = curve.iloc[1: event_times.size + 1]
+    band = fitter.confidence_interval_survival_function_.loc[event_times]
+    assert at_events["time"].to_numpy() == pytest.approx(event_times, abs=0)
+    assert at_events["survival"].to_numpy() == pytest.approx(
+        fitter.survival_function_.loc[event_times].to_numpy().ravel(), abs=1e-12)
+    assert at_events["lower"].to_numpy() == pytest.approx(band.iloc[:, 0].to_numpy(), abs=1e-10)
+    assert at_events["upper"].to_numpy() == pytest.approx(band.iloc[:, 1].to_numpy(), abs=1e-10)
+    curve = curve.set_index("time")
+    assert curve.index[0] == 0.0 and curve.index[-1] == t.max()
+    assert curve.iloc[0].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_km_curve_closes_the_band_where_it_is_undefined() -> None:
+    """Before the first death and after a last death the band is the curve itself."""
+    curve = ss.km_curve([1.0, 2.0, 3.0], [0, 1, 1])
+    assert curve["time"].tolist() == [0.0, 2.0, 3.0]
+    assert curve["survival"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert curve.iloc[-1][["lower", "upper"]].tolist() == [0.0, 0.0]
+    only_censored = ss.km_curve([4.0, 5.0], [0, 0])
+    assert only_censored.values.tolist() == [[0.0, 1.0, 1.0, 1.0], [5.0, 1.0, 1.0, 1.0]]
+
+
 def test_ties_exist_in_agreement_data() -> None:
     t, _, _ = _datasets()[1]
     assert len(np.unique(t)) < len(t) - 5

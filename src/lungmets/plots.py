@@ -21,13 +21,11 @@ from typing import Any, Literal
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.statistics import multivariate_logrank_test
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
-from lungmets.survival_stats import km_median_r, km_median_spss
+from lungmets.survival_stats import km_curve, km_median_r, km_median_spss, logrank_fast
 
 __all__ = [
     "ARM_COLOURS",
@@ -160,21 +158,18 @@ def at_risk_counts(
     Returns a frame indexed by (group, time) with columns at_risk, events, censored.
     """
     frame = _survival_frame(durations, events, groups)
-    rows = []
+    cut = np.asarray(times, dtype=float)
+    parts = []
     for group in _group_order(groups, frame):
         part = frame[frame["group"] == group]
-        for t in times:
-            before = part["duration"] < t
-            rows.append(
-                {
-                    "group": group,
-                    "time": t,
-                    "at_risk": int((~before).sum()),
-                    "events": int((before & part["event"]).sum()),
-                    "censored": int((before & ~part["event"]).sum()),
-                }
-            )
-    return pd.DataFrame(rows).set_index(["group", "time"])
+        before = part["duration"].to_numpy()[:, None] < cut[None, :]  # patients x times
+        died = part["event"].to_numpy()[:, None]
+        parts.append(pd.DataFrame({
+            "group": group, "time": list(times),
+            "at_risk": (~before).sum(axis=0), "events": (before & died).sum(axis=0),
+            "censored": (before & ~died).sum(axis=0),
+        }))
+    return pd.concat(parts, ignore_index=True).set_index(["group", "time"])
 
 
 def _default_times(max_time: float) -> list[float]:
@@ -244,11 +239,12 @@ def _draw_risk_table(
         tick.set_color(colour)
         tick.set_fontweight("bold" if name else "normal")
         tick.set_fontsize(_RISK_FONT_PT)
-    table.tick_params(axis="both", length=0, labelbottom=False, pad=10)
+    table.tick_params(axis="y", length=0, pad=10)
+    table.xaxis.set_visible(False)  # the curve's axis above labels the times
     for spine in table.spines.values():
         spine.set_visible(False)
     title = "Number at risk" if kind == "at_risk" else "Number at risk, cumulative events, censored"
-    table.set_title(title, loc="left", fontsize=_RISK_FONT_PT, fontweight="bold")
+    table.set_title(title, loc="left", fontsize=_RISK_FONT_PT, fontweight="bold", y=1.0)
 
 
 def _median_text(durations: pd.Series, events: pd.Series, median: float) -> str:
@@ -305,31 +301,27 @@ def plot_km(
 
     for group, colour in zip(order, colours, strict=True):
         part = frame[frame["group"] == group]
-        fitter = KaplanMeierFitter().fit(part["duration"], part["event"], label=str(group))
+        curve = km_curve(part["duration"], part["event"])
         median = km_median_spss(part["duration"], part["event"]).median
         median_text = _median_text(part["duration"], part["event"], median)
-        # Drawn with matplotlib, not lifelines' plot (pandas plotting underneath): pandas hides
-        # the tick labels of every axes in the figure that shares its x axis, which blanked the
-        # first curve's time axis when a second plot_km went into the same figure.
-        curve = fitter.survival_function_.iloc[:, 0]
-        ax.step(curve.index, curve.to_numpy(), where="post", color=colour, linewidth=1.8,
+        ax.step(curve["time"], curve["survival"], where="post", color=colour, linewidth=1.8,
                 label=f"{group} (n = {len(part)}, {median_text})", gid=f"km:{group}")
         if show_ci:
-            band = fitter.confidence_interval_survival_function_
-            ax.fill_between(band.index, band.iloc[:, 0], band.iloc[:, 1], step="post",
+            ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post",
                             alpha=0.15, color=colour, linewidth=0, gid=f"ci:{group}")
         if show_censors:
-            censored = part.loc[~part["event"].astype(bool), "duration"]
-            ax.plot(censored, fitter.survival_function_at_times(censored).to_numpy(),
-                    linestyle="none", marker="+", markersize=7, markeredgewidth=1.2,
-                    color=colour, gid=f"censor:{group}")
+            censored = part.loc[~part["event"], "duration"].to_numpy()
+            step = np.searchsorted(curve["time"].to_numpy(), censored, side="right") - 1
+            ax.plot(censored, curve["survival"].to_numpy()[step], linestyle="none", marker="+",
+                    markersize=7, markeredgewidth=1.2, color=colour, gid=f"censor:{group}")
         if show_median and np.isfinite(median):
             style = {"color": colour, "linestyle": "--", "linewidth": 1.0, "alpha": 0.9}
             ax.plot([0, median], [0.5, 0.5], gid=f"median:{group}:h", **style)
             ax.plot([median, median], [0, 0.5], gid=f"median:{group}:v", **style)
 
     if test == "logrank" and len(order) > 1:
-        result = multivariate_logrank_test(frame["duration"], frame["group"], frame["event"])
+        result = logrank_fast(frame["duration"], groups=frame["group"].astype(str),
+                              events=frame["event"])
         ax.text(
             0.02, 0.04, f"Log-rank {format_p(result.p_value)}", transform=ax.transAxes,
             fontsize=10, gid="logrank",
@@ -348,7 +340,9 @@ def plot_km(
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper right", frameon=False, fontsize=_RISK_FONT_PT)
     if title:
-        ax.set_title(title, loc="left", fontweight="bold")
+        # A fixed y skips matplotlib's search for tick labels above the axes (there are none
+        # here), a tenth of a live panel's redraw; the risk table's title does the same.
+        ax.set_title(title, loc="left", fontweight="bold", y=1.0)
 
     if risk_table is not None:
         if risk_table not in ("kmunicate", "at_risk"):
