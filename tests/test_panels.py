@@ -406,3 +406,20 @@ def test_live_figures_lay_out_the_first_figure_only_and_draw_the_same_pixels(
     for slope in (1.0, 2.0):
         assert same_image(cropped.png(render_line(slope), DPI),
                           figure_to_png(render_line(slope), dpi=DPI))
+
+
+def test_fixed_title_height_moves_no_title() -> None:
+    """Panel states are drawn with a fixed title height (faster); on a figure like the book's,
+    titles above axes with their tick labels below, the pixels are the same as without it."""
+    from lungmets.plots import plot_km
+
+    def render() -> Figure:
+        ax = plot_km([3, 5, 8, 13, 21, 30], [1, 0, 1, 1, 0, 1], ["A", "B"] * 3,
+                     time_label="Months", title="Two groups")
+        return ax.figure
+
+    default = panels.figure_to_png(render())
+    fixed = panels.figure_to_png(panels._rendered(render))
+    assert plt.rcParams["axes.titley"] is None  # the setting does not leak out
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(default))),
+                          np.asarray(Image.open(io.BytesIO(fixed))))

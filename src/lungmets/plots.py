@@ -159,11 +159,12 @@ def at_risk_counts(
     """
     frame = _survival_frame(durations, events, groups)
     cut = np.asarray(times, dtype=float)
+    duration, event, label = (frame[c].to_numpy() for c in ("duration", "event", "group"))
     parts = []
     for group in _group_order(groups, frame):
-        part = frame[frame["group"] == group]
-        before = part["duration"].to_numpy()[:, None] < cut[None, :]  # patients x times
-        died = part["event"].to_numpy()[:, None]
+        mask = label == group
+        before = duration[mask][:, None] < cut[None, :]  # patients x times
+        died = event[mask][:, None]
         parts.append(pd.DataFrame({
             "group": group, "time": list(times),
             "at_risk": (~before).sum(axis=0), "events": (before & died).sum(axis=0),
@@ -244,10 +245,10 @@ def _draw_risk_table(
     for spine in table.spines.values():
         spine.set_visible(False)
     title = "Number at risk" if kind == "at_risk" else "Number at risk, cumulative events, censored"
-    table.set_title(title, loc="left", fontsize=_RISK_FONT_PT, fontweight="bold", y=1.0)
+    table.set_title(title, loc="left", fontsize=_RISK_FONT_PT, fontweight="bold")
 
 
-def _median_text(durations: pd.Series, events: pd.Series, median: float) -> str:
+def _median_text(durations: np.ndarray, events: np.ndarray, median: float) -> str:
     """'median 13.1', or 'median 13.1; R: 13.2' where R's rule gives another number.
 
     The printed median follows SPSS, the paper's software (the first time Ŝ ≤ 0.5); R takes
@@ -299,18 +300,20 @@ def plot_km(
         height = 4.2 + (_ROW_HEIGHT_IN * n_rows + 0.5 if n_rows else 0)
         _, ax = plt.subplots(figsize=(_FIGURE_WIDTH_IN, height), layout="constrained")
 
+    duration, event, label = (frame[c].to_numpy() for c in ("duration", "event", "group"))
     for group, colour in zip(order, colours, strict=True):
-        part = frame[frame["group"] == group]
-        curve = km_curve(part["duration"], part["event"])
-        median = km_median_spss(part["duration"], part["event"]).median
-        median_text = _median_text(part["duration"], part["event"], median)
+        mask = label == group
+        t, e = duration[mask], event[mask]
+        curve = km_curve(t, e)
+        median = km_median_spss(t, e).median
+        median_text = _median_text(t, e, median)
         ax.step(curve["time"], curve["survival"], where="post", color=colour, linewidth=1.8,
-                label=f"{group} (n = {len(part)}, {median_text})", gid=f"km:{group}")
+                label=f"{group} (n = {t.size}, {median_text})", gid=f"km:{group}")
         if show_ci:
             ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post",
                             alpha=0.15, color=colour, linewidth=0, gid=f"ci:{group}")
         if show_censors:
-            censored = part.loc[~part["event"], "duration"].to_numpy()
+            censored = t[~e]
             step = np.searchsorted(curve["time"].to_numpy(), censored, side="right") - 1
             ax.plot(censored, curve["survival"].to_numpy()[step], linestyle="none", marker="+",
                     markersize=7, markeredgewidth=1.2, color=colour, gid=f"censor:{group}")
@@ -340,9 +343,7 @@ def plot_km(
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper right", frameon=False, fontsize=_RISK_FONT_PT)
     if title:
-        # A fixed y skips matplotlib's search for tick labels above the axes (there are none
-        # here), a tenth of a live panel's redraw; the risk table's title does the same.
-        ax.set_title(title, loc="left", fontweight="bold", y=1.0)
+        ax.set_title(title, loc="left", fontweight="bold")
 
     if risk_table is not None:
         if risk_table not in ("kmunicate", "at_risk"):

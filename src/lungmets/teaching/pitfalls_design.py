@@ -23,8 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import chdtrc
-from scipy.stats import norm
+from scipy.special import chdtrc, ndtr, ndtri
 
 from lungmets.prognostic import logrank_p_many
 
@@ -57,7 +56,7 @@ def schoenfeld_events(hazard_ratio: float, alpha: float = 0.05, power: float = 0
     _check(alpha, share, hazard_ratio)
     if not 0 < power < 1:
         raise ValueError(f"power={power!r} must lie strictly in (0, 1)")
-    z = norm.ppf(1 - alpha / 2) + norm.ppf(power)
+    z = ndtri(1 - alpha / 2) + ndtri(power)
     return float(z**2 / (share * (1 - share) * math.log(hazard_ratio) ** 2))
 
 
@@ -73,7 +72,7 @@ def schoenfeld_power(events: float, hazard_ratio: float, alpha: float = 0.05,
     if events <= 0:
         raise ValueError(f"events={events!r} must be > 0")
     shift = math.sqrt(events * share * (1 - share)) * abs(math.log(hazard_ratio))
-    return float(norm.cdf(shift - norm.ppf(1 - alpha / 2)))
+    return float(ndtr(shift - ndtri(1 - alpha / 2)))
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,11 @@ def significance_filter(events: float, hazard_ratio: float, alpha: float = 0.05,
     _check(alpha, share, hazard_ratio)
     b = math.log(hazard_ratio)
     se = 1 / math.sqrt(events * share * (1 - share))
-    z = norm.ppf(1 - alpha / 2)
+    z = ndtri(1 - alpha / 2)
     a = abs(b) / se - z
-    right = norm.cdf(a)
-    wrong = norm.cdf(-abs(b) / se - z)
-    mean = b + math.copysign(se * norm.pdf(a) / right, b)
+    right = ndtr(a)
+    wrong = ndtr(-abs(b) / se - z)
+    mean = b + math.copysign(se * math.exp(-a * a / 2) / math.sqrt(2 * math.pi) / right, b)
     return SignificanceFilter(float(right), math.exp(mean), mean / b,
                               float(wrong / (right + wrong)))
 
