@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html pdf bench-pdf bench-live test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference
+.PHONY: book html pdf bench-pdf bench-live test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -56,6 +56,11 @@ serve:
 ## Regenerate the SYNTHETIC cohort from its seed (byte-identical; the book only reads it).
 data: $(STAMP)
 	$(BIN)/python scripts/build_cohort.py --benchmark benchmarks/calibration.md
+
+## What each unexplained scorecard miss would cost: one targeted calibration per missed target,
+## written to data/synthetic/tradeoffs.csv (about 7 min with two workers). Rerun after `make data`.
+tradeoffs: $(STAMP)
+	$(BIN)/python scripts/build_tradeoffs.py --workers 2 --benchmark benchmarks/tradeoffs.md
 
 ## Calibrate the ensemble of alternative synthetic cohorts: about 1.5 min a member with two
 ## workers; seeds already in data/synthetic/ensemble/members.csv are kept, only new ones run.

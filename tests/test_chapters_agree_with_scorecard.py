@@ -97,5 +97,5 @@ def test_chapter_misses_give_the_scorecards_reason(cohort, card, chapter: str) -
     shown = reader_table(rows).assign(claim=list(rows[id_column]))
     shown = shown[shown["claim"].isin(card.index)]
     assert len(shown), f"{chapter}: no claim in common with the scorecard"
-    expected = [reason(card.loc[cid, "note"]) for cid in shown["claim"]]
+    expected = [reason(card.loc[cid, "note"], cid) for cid in shown["claim"]]
     assert list(shown["Why it misses"]) == expected

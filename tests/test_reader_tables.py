@@ -177,7 +177,7 @@ def test_reader_table_names_numbers_and_gives_each_miss_the_scorecard_reason(car
     for cid, (_, row) in zip(rows["claim"], table.iterrows(), strict=True):
         assert row["Printed number"] == claim(cid).label
         assert row["Match"] == MATCH[bool(card.set_index("claim_id").at[cid, "hit"])]
-        assert row["Why it misses"] == reason(notes[cid])
+        assert row["Why it misses"] == reason(notes[cid], cid)
         assert (row["Match"] == MATCH[False]) == bool(row["Why it misses"])
 
 
@@ -206,8 +206,8 @@ def test_miss_reasons_lists_each_reason_once_with_its_numbers(card) -> None:
     for cid in misses["claim"]:
         assert claim(cid).label in text
     paragraphs = text.split("\n\n")
-    assert len(paragraphs) == len({reason(n) for n in card.set_index("claim_id").loc[
-        misses["claim"], "note"]})
+    notes = card.set_index("claim_id").loc[misses["claim"], "note"]
+    assert len(paragraphs) == len({reason(n, cid) for cid, n in notes.items()})
 
 
 def test_download_csv_is_labelled_synthetic_and_keeps_the_ids(card) -> None:

@@ -14,7 +14,10 @@ import pytest
 from lungmets.claims import load_claims
 from lungmets.reconstruct import contradictions
 from lungmets.scorecard import (
-    NOT_REACHED,
+    BETTER,
+    NOT_TARGETED,
+    OUT_OF_REACH,
+    TRADE_OFF,
     Reproduction,
     computers,
     headline,
@@ -131,7 +134,8 @@ def test_every_row_is_judged_by_its_claim(card) -> None:
 
 def test_misses_are_explained(card) -> None:
     ids = set(contradictions().id)
-    allowed = ids | {NOT_REACHED, "variable not selected by forward stepwise"}
+    allowed = ids | {TRADE_OFF, OUT_OF_REACH, BETTER, NOT_TARGETED,
+                     "variable not selected by forward stepwise"}
     assert set(card.loc[~card.hit, "note"]) <= allowed
     # a contradiction is cited only for claims it gives up
     gives_up = {c for ms in contradictions().misses for c in ms}

@@ -596,7 +596,9 @@ def _is_core(stat: str) -> bool:
     return True
 
 
-def _compile(full: bool = True) -> _Compiled:
+def _compile(full: bool = True, boost: tuple[str, float] | None = None) -> _Compiled:
+    """The targets as arrays; ``boost`` = (stat, factor) multiplies one target's weight (the
+    trade-off probes of :mod:`lungmets.tradeoffs`)."""
     stats, lo, hi, wt, sc, lg, sig = [], [], [], [], [], [], []
     alpha = claim("met_alpha").number
     for tg in TARGETS:
@@ -612,7 +614,7 @@ def _compile(full: bool = True) -> _Compiled:
         stats.append(tg.stat)
         lo.append(low)
         hi.append(high)
-        wt.append(tg.weight)
+        wt.append(tg.weight * (boost[1] if boost is not None and boost[0] == tg.stat else 1.0))
         sc.append(_SCALE[kind])
         lg.append(is_log)
         sig.append(0 if kind != "p" else (1 if cl.upper <= alpha else -1))
@@ -672,17 +674,18 @@ def _printings() -> np.ndarray:
     return np.array(out, dtype=float)
 
 
-def _hunt(c: Calibration, rng: np.random.Generator, lim: _Limits, iterations: int
-          ) -> Calibration:
+def _hunt(c: Calibration, rng: np.random.Generator, lim: _Limits, iterations: int,
+          boost: tuple[str, float] | None = None) -> Calibration:
     """Final stage: random moves accepted when they do not lower the number of printed claims
     reproduced (each target weighted by how often the paper prints it); among equals the lower
     loss wins. Never lets a p-value cross 0.05, the stepwise penalty grow or the loss rise by
     more than ``SCHEDULE.hunt_loss_cap``: hits are not bought by pushing other reproduced
     numbers far from the paper (e.g. a hazard ratio drifting away to round another), so
     near-misses become hits without giving up what the paper's conclusions rest on.
+    ``boost`` weights one target up, in the loss and as a hit (the trade-off probes).
     """
-    comp = _compile(True)
-    weights = _printings()
+    comp = _compile(True, boost)
+    weights = _printings() * (comp.weight / _compile(True).weight)
 
     def score(x: Calibration) -> tuple[float, float, int, float]:
         total, hits, wrong, pen = _parts(comp, evaluate(x))
@@ -932,8 +935,9 @@ def _propose_targeted(c: Calibration, rng: np.random.Generator, lim: _Limits,
 
 
 def _anneal(cur: Calibration, rng: np.random.Generator, lim: _Limits, full: bool,
-            iterations: int, t0: float, t1: float) -> Calibration:
-    comp = _compile(full)
+            iterations: int, t0: float, t1: float,
+            boost: tuple[str, float] | None = None) -> Calibration:
+    comp = _compile(full, boost)
     medians = [(tg.stat, claim(tg.claim_id).number) for tg in TARGETS
                if tg.stat in _MEDIAN_GROUPS]
     stats = evaluate(cur, full)

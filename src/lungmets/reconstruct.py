@@ -117,8 +117,16 @@ def calibrate(seed: int = CANONICAL_SEED, iterations: int = CANONICAL_ITERATIONS
 
     The result depends only on (seed, iterations, chains); ``workers`` > 1 runs the chains in
     parallel processes and changes nothing but the wall time."""
-    cal = calibrate_times(seed, iterations, chains, workers)
-    rng = np.random.default_rng([seed, 3])
+    return cohort_from(calibrate_times(seed, iterations, chains, workers))
+
+
+def cohort_from(cal: Calibration) -> Cohort:
+    """Everything that hangs off a survival calibration, drawn from its seed: the whole cohort.
+
+    Separate from :func:`calibrate` so that a calibration refined further (the final polish,
+    the trade-off probes) becomes a cohort the scorecard can score, exactly as the canonical
+    one is made."""
+    rng = np.random.default_rng([cal.seed, 3])
     n = cal.os.size
     win = study_window()
 

@@ -34,13 +34,18 @@ from lungmets.survival_stats import (
     survival_at,
 )
 from lungmets.tables import TABLE3_LEVELS
+from lungmets.tradeoffs import BOOST, Probe, load_tradeoffs, target_for
 
 __all__ = [
+    "BETTER",
     "MATCH",
     "MATCH_LEGEND",
     "NOT_ESTIMABLE",
     "NOT_REACHED",
     "NOT_SELECTED",
+    "NOT_TARGETED",
+    "OUT_OF_REACH",
+    "TRADE_OFF",
     "UNSCORED_REASONS",
     "Reproduction",
     "computers",
@@ -49,6 +54,7 @@ __all__ = [
     "headline",
     "miss_reasons",
     "note_for",
+    "probed_misses",
     "reader_table",
     "reason",
     "reproduce",
@@ -59,6 +65,11 @@ __all__ = [
 NOT_REACHED = "calibration did not reach"
 NOT_SELECTED = "variable not selected by forward stepwise"
 NOT_ESTIMABLE = "not estimable from the synthetic cohort"
+TRADE_OFF = "trade-off (probe)"
+OUT_OF_REACH = "out of reach of the search (probe)"
+BETTER = "a better cohort exists (probe)"
+NOT_TARGETED = "drawn, not calibrated"
+_PROBE_NOTES = {"trade-off": TRADE_OFF, "out of reach": OUT_OF_REACH, "better": BETTER}
 MATCH: dict[bool, str] = {True: "\u2713", False: "\u2717"}
 """Hit and miss as the tables show them (✓, ✗), explained by :data:`MATCH_LEGEND`."""
 MATCH_LEGEND = (
@@ -72,6 +83,11 @@ _READER_REASONS: dict[str, str] = {
                   "synthetic cohort, so there is no hazard ratio to compare.",
     NOT_ESTIMABLE: "Not estimable: the synthetic cohort's Kaplan-Meier curve does not reach "
                    "this point.",
+    NOT_TARGETED: "Drawn, not calibrated: the values are generated around the three order "
+                  "statistics that fix the median and its SE, on the printed grid, and no "
+                  "placement the generator tries gives the printed SE, so it keeps the "
+                  "closest. A placement with tied values at those order statistics might; the "
+                  "generator does not try one.",
 }
 
 
@@ -445,7 +461,48 @@ def note_for(claim_id: str, hit: bool, estimable: bool) -> str:
         return _explained()[claim_id]
     if not estimable:
         return NOT_SELECTED if "_mv_" in claim_id else NOT_ESTIMABLE
+    probe = _probes().get(claim_id)
+    if probe is not None:
+        return _PROBE_NOTES[probe.outcome]
+    if target_for(claim_id) is None:
+        return NOT_TARGETED
     return NOT_REACHED
+
+
+def probed_misses(card: pd.DataFrame) -> list[str]:
+    """The misses a trade-off probe is for: no contradiction explains them and they were
+    estimable, whether or not a probe of them is on file yet."""
+    notes = (NOT_REACHED, TRADE_OFF, OUT_OF_REACH, BETTER)
+    return card.loc[~card["hit"] & card["note"].isin(notes), "claim_id"].tolist()
+
+
+@lru_cache(maxsize=1)
+def _probes() -> dict[str, Probe]:
+    """The committed trade-off probes, if they were made from the committed cohort."""
+    return load_tradeoffs()
+
+
+def _probe_reason(note: str, probe: Probe) -> str:
+    """A probe's outcome in a reader's words, with how much it cost; which numbers broke is in
+    the reconstruction chapter's table of probes (a reason names no other number, so a page
+    never shows terms it does not explain)."""
+    n = len(probe.broken)
+    lost = f"{n} number{'s' if n != 1 else ''} reproduced now miss" if n else "nothing breaks"
+    won = len(probe.gained)
+    weighted = f"a calibration that weights it {BOOST:g} times as much"
+    where = "(the reconstruction chapter lists them: table of probes)"
+    if note == TRADE_OFF:
+        return (f"Trade-off: {weighted} reproduces it ({probe.after}), but then {lost}, against "
+                f"{won} won {where}; the search found no cohort that holds it without a net "
+                "loss.")
+    if note == OUT_OF_REACH:
+        after = (f"the closest it gets is {probe.after}" if probe.after != probe.before
+                 else f"it stays at {probe.after}")
+        return (f"Out of reach of the search: with {weighted}, {after} (printed "
+                f"{probe.published}), and {lost}" + (f" {where}." if n else "."))
+    return (f"A better cohort exists: {weighted} reproduces it ({probe.after}) and, in all, "
+            f"{1 + won - n} more numbers than the canonical cohort ({won} others won, {lost}). "
+            "The canonical cohort has not adopted it yet.")
 
 
 @lru_cache(maxsize=1)
@@ -454,11 +511,14 @@ def _arithmetic() -> dict[str, str]:
     return dict(zip(table.id, table.arithmetic, strict=True))
 
 
-def reason(note: str) -> str:
+def reason(note: str, claim_id: str = "") -> str:
     """A scorecard note in a clinician's words: a contradiction id becomes the paper's own
-    arithmetic that rules the printed value out (empty for a hit)."""
+    arithmetic that rules the printed value out, a probe's note its cost (``claim_id`` says
+    which probe); empty for a hit."""
     if not note:
         return ""
+    if note in (TRADE_OFF, OUT_OF_REACH, BETTER):
+        return _probe_reason(note, _probes()[claim_id])
     if note in _READER_REASONS:
         return _READER_REASONS[note]
     return (f"The paper contradicts itself ({note}, see the reconstruction chapter): "
@@ -492,7 +552,7 @@ def reader_table(rows: pd.DataFrame) -> pd.DataFrame:
         "Published": list(rows["published"]),
         "Reproduced": reproduced,
         "Match": [MATCH[bool(hit)] for hit in rows["hit"]],
-        "Why it misses": [reason(n) for n in notes],
+        "Why it misses": [reason(n, c.id) for n, c in zip(notes, claims, strict=True)],
     })
 
 
@@ -526,7 +586,7 @@ def csv_for_download(card: pd.DataFrame) -> str:
     claims = [claim(cid) for cid in card["claim_id"]]
     out = card.assign(
         label=[c.label for c in claims], source=[c.source for c in claims],
-        reason=[reason(n) for n in card["note"]],
+        reason=[reason(n, cid) for n, cid in zip(card["note"], card["claim_id"], strict=True)],
     )
     columns = ["claim_id", "label", "section", "source", "published", "reproduced", "hit",
                "distance", "note", "reason"]
