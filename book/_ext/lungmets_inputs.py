@@ -4,7 +4,8 @@ myst-nb's execution cache is keyed on a notebook's code cells only, and Sphinx r
 only when its source changes. A recalibrated cohort under ``data/`` or an edited module under
 ``src/lungmets/`` would therefore leave every chapter showing numbers computed from the old
 inputs. This extension fingerprints those inputs; when the fingerprint differs from the one the
-previous build stored, it empties the execution cache and marks every chapter outdated.
+previous build stored, it empties the execution cache and marks every chapter outdated; the
+new fingerprint is stored once that build has finished.
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def reexecute_when_inputs_change(
     stamp = cache.parent / ".lungmets-inputs"
     now = inputs_fingerprint(Path(app.srcdir))
     if stamp.is_file() and stamp.read_text() == now:
+        _create_cache_database(cache)
         return []
     if cache.exists():
         shutil.rmtree(cache)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(now)
+    _create_cache_database(cache)
+    _PENDING[stamp] = now  # stamped once the build has read (and executed) every chapter
     chapters = sorted(
         d for d in env.found_docs - removed if "kernelspec" in env.metadata.get(d, {})
     )
@@ -60,6 +62,33 @@ def reexecute_when_inputs_change(
     return chapters
 
 
+_PENDING: dict[Path, str] = {}
+
+
+def _stamp_after_build(_app: Sphinx, exception: Exception | None) -> None:
+    """Store the fingerprint only after a build that did not stop: a build that failed while
+    executing must re-execute next time, not find the new inputs already stamped."""
+    if exception is None:
+        for stamp, fingerprint in _PENDING.items():
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(fingerprint)
+    _PENDING.clear()
+
+
+def _create_cache_database(cache: Path) -> None:
+    """Create the execution cache's database here, in the main process, if it is missing.
+
+    Why: the chapters are read (and executed) in parallel processes (``lungmets_parallel``);
+    each opens the cache, and two that find no database both create its tables, so one fails
+    with "table settings already exists" and the build stops. Seen after this extension had
+    emptied the cache; a fresh clone has no cache either.
+    """
+    from jupyter_cache import get_cache
+
+    get_cache(cache).db  # noqa: B018 (the property creates the database file and its tables)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", reexecute_when_inputs_change)
+    app.connect("build-finished", _stamp_after_build)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
