@@ -472,7 +472,7 @@ def note_for(claim_id: str, hit: bool, estimable: bool) -> str:
 def probed_misses(card: pd.DataFrame) -> list[str]:
     """The misses a trade-off probe is for: no contradiction explains them and they were
     estimable, whether or not a probe of them is on file yet."""
-    notes = (NOT_REACHED, TRADE_OFF, OUT_OF_REACH, BETTER)
+    notes = (NOT_REACHED, *_PROBE_NOTES.values())
     return card.loc[~card["hit"] & card["note"].isin(notes), "claim_id"].tolist()
 
 
@@ -517,7 +517,7 @@ def reason(note: str, claim_id: str = "") -> str:
     which probe); empty for a hit."""
     if not note:
         return ""
-    if note in (TRADE_OFF, OUT_OF_REACH, BETTER):
+    if note in _PROBE_NOTES.values():
         return _probe_reason(note, _probes()[claim_id])
     if note in _READER_REASONS:
         return _READER_REASONS[note]
