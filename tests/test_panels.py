@@ -408,6 +408,18 @@ def test_live_figures_lay_out_the_first_figure_only_and_draw_the_same_pixels(
                           figure_to_png(render_line(slope), dpi=DPI))
 
 
+def test_live_figures_reuse_one_renderer_and_leave_no_trace_of_the_last_figure() -> None:
+    """Later live figures are drawn with the first one's renderer (its text sizes cached), and
+    each image is the one a fresh figure gives: nothing of the previous drawing remains."""
+    live = LiveFigures()
+    live.png(_constrained(3.0), DPI)
+    renderer = next(iter(live._renderers.values()))
+    for slope in (1.0, 2.0):
+        assert same_image(live.png(_constrained(slope), DPI),
+                          figure_to_png(_constrained(slope), dpi=DPI))
+    assert list(live._renderers.values()) == [renderer]
+
+
 def test_fixed_title_height_moves_no_title() -> None:
     """Panel states are drawn with a fixed title height (faster); on a figure like the book's,
     titles above axes with their tick labels below, the pixels are the same as without it."""

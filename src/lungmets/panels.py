@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
 from lungmets.a11y import describe_figure, tidy_table_headers
@@ -136,6 +136,7 @@ class LiveFigures:
     def __init__(self) -> None:
         self._shape: tuple[tuple[float, ...], int] | None = None
         self._positions: list[Any] = []
+        self._renderers: dict[tuple[float, ...], RendererAgg] = {}
 
     def png(self, figure: Figure, dpi: int) -> bytes:
         """Render ``figure`` (reusing the first figure's layout when it fits) and close it."""
@@ -165,9 +166,30 @@ class LiveFigures:
         # savefig would draw once more "to make sure the layout works" (any layout engine, even
         # the "none" set above, triggers it): print the laid-out figure directly.
         figure.set_dpi(dpi)
-        FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None},
-                                          pil_kwargs={"compress_level": 1})
+        canvas = _ReusedRendererCanvas(figure, self._renderers)
+        canvas.print_png(buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
+
+
+class _ReusedRendererCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws with a renderer kept from earlier figures of the same size.
+
+    Why: matplotlib caches each text's measured size per renderer, and a new canvas makes a
+    new renderer, so every live redraw measured every tick label and title again.
+    """
+
+    def __init__(self, figure: Figure, renderers: dict[tuple[float, ...], RendererAgg]) -> None:
+        super().__init__(figure)
+        self._renderers = renderers
+
+    def get_renderer(self) -> RendererAgg:
+        """The kept renderer for this size and resolution, made on first use."""
+        width, height = self.get_width_height(physical=True)
+        key = (width, height, self.figure.dpi)
+        if key not in self._renderers:
+            self._renderers[key] = RendererAgg(width, height, self.figure.dpi)
+        self.renderer = self._renderers[key]
+        return self.renderer
 
 
 def _rendered(render: Callable[..., Renderable], *values: Any) -> Renderable:
