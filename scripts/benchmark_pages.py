@@ -32,12 +32,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
+from lungmets.browser import CHROMIUM_ARGS, chromium_executable
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 NETWORK = {  # Lighthouse's simulated mobile ("slow 4G") profile
     "offline": False,
     "latency": 150,
@@ -114,7 +111,8 @@ def measure(site: Path, pages: list[str], runs: int) -> list[dict[str, Any]]:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_executable(),
+                                           args=list(CHROMIUM_ARGS))
         for name in pages:
             served = [_load(browser, f"{base}/{name}", True) for _ in range(runs)]
             disk = [_load(browser, (site / name).as_uri(), False) for _ in range(runs)]

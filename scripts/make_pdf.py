@@ -23,13 +23,10 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 from pypdf import PdfReader, PdfWriter
 
+from lungmets.browser import CHROMIUM_ARGS, chromium_executable
 from lungmets.toc import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 BOOK_PDF = "lungmets-book.pdf"
 PARALLEL_PAGES = 2
 FOOTER = ('<div style="font-size:8px;width:100%;padding:0 12mm;display:flex;'
@@ -74,7 +71,8 @@ async def print_pages(site: Path, out: Path, docnames: list[str]) -> dict[str, s
     for name in docnames:
         queue.put_nowait(name)
     async with async_playwright() as driver:
-        browser = await driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await driver.chromium.launch(executable_path=chromium_executable(),
+                                                    args=list(CHROMIUM_ARGS))
 
         async def worker() -> None:
             page = await browser.new_page()

@@ -19,7 +19,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import sys
 import threading
 import zipfile
@@ -31,21 +30,11 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import toc_pages
 
+from lungmets.browser import CHROMIUM_ARGS, chromium_executable
 from lungmets.toc import chapter_pages, panel_pages
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOST = "127.0.0.1"
 # Pages Sphinx writes besides the table of contents.
 EXTRA_PAGES = ["index", "search", "genindex"]
@@ -67,7 +56,7 @@ AXE_FAILING_IMPACTS = {"serious", "critical"}
 AXE_FAILING_RULES = {"empty-table-header"}
 def _require_chromium() -> None:
     """Skip locally when Chromium is absent; under CI a missing browser is a failure."""
-    if CHROMIUM.is_file() or shutil.which("chromium"):
+    if chromium_executable():
         return
     reason = "chromium not installed: run `make browser` (Debian package chromium)"
     if os.environ.get("CI", "").lower() == "true":
@@ -114,9 +103,9 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM if CHROMIUM.is_file() else shutil.which("chromium")),
+            executable_path=chromium_executable(),
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=list(CHROMIUM_ARGS),
         )
         yield browser
         browser.close()
