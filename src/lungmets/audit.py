@@ -80,6 +80,7 @@ FAMILIES: dict[str, str] = {
     "follow_up": "Follow-up and calendar dates",
     "ranges": "Medians, ranges and the number after the ±",
     "wording": "Words against tables and figures",
+    "sentences": "Sentence by sentence: the Results and the Discussion",
 }
 
 _OK, _BAD = "✓", "✗"
@@ -1245,6 +1246,14 @@ _BUILDERS: tuple[Callable[[_Claims], list[Check]], ...] = (
 )
 
 
+def _sentence_builder() -> Callable[[_Claims], list[Check]]:
+    """The sentence-by-sentence family lives in :mod:`lungmets.sentence_audit`, which imports
+    this module's helpers; importing it here, at run time, avoids a circular import."""
+    from lungmets.sentence_audit import sentences
+
+    return sentences
+
+
 def run_audit(catalogue: dict[str, Claim] | None = None) -> list[Check]:
     """Run every check against the claims catalogue (the published one by default).
 
@@ -1254,7 +1263,7 @@ def run_audit(catalogue: dict[str, Claim] | None = None) -> list[Check]:
     """
     c = _Claims(load_claims() if catalogue is None else catalogue)
     checks: list[Check] = []
-    for build in _BUILDERS:
+    for build in (*_BUILDERS, _sentence_builder()):
         family = build.__name__.removeprefix("_")
         try:
             checks.extend(build(c))
@@ -1273,9 +1282,11 @@ def run_audit(catalogue: dict[str, Claim] | None = None) -> list[Check]:
 
 
 def missing_claim_ids(checks: Sequence[Check] | None = None) -> list[str]:
-    """Claim ids the audit needed but did not find in the catalogue (empty when complete)."""
+    """Claim ids the audit needed but did not find in the catalogue (empty when complete), each
+    once even when several families needed it."""
     checks = run_audit() if checks is None else checks
-    return [ch.claim_ids[0] for ch in checks if ch.id.endswith("_missing_claim")]
+    return list(dict.fromkeys(ch.claim_ids[0] for ch in checks
+                              if ch.id.endswith("_missing_claim")))
 
 
 def audit_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:

@@ -1,0 +1,833 @@
+"""The audit's second pass: every quantitative sentence of the Results and the Discussion.
+
+Why this module exists: the families of :mod:`lungmets.audit` test the paper's numbers, but a
+reader meets them in sentences, and the words around them ("significantly", "most", "higher",
+"approximately 3.5 times more likely", "similar") make claims of their own. This is a ledger of
+those sentences. Each entry quotes one sentence verbatim (or an exact, distinctive fragment of
+it), names the claims it rests on and the audit checks that test it: checks of the earlier
+families, or new ones built here (family ``sentences``), whose verdicts are computed from the
+catalogue like every other check. A sentence whose claim the paper gives no data for gets a new
+"not checkable" check that says what is missing.
+
+The paper's text is not shipped with the package (it is not ours to redistribute), so nothing
+here reads it at run time. The functions that parse it (:func:`prose_sentences`,
+:func:`needs_ledger`, :func:`locate`) take the text as an argument; the tests use them to find
+every quote in the paper and to prove that every sentence stating or comparing a number is in
+the ledger or in the short, reasoned :data:`EXCLUDED` list.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+from scipy.optimize import brentq
+
+from lungmets.audit import (
+    _T2_EVENTS,
+    FAMILIES,
+    Check,
+    Verdict,
+    _bounds,
+    _Claims,
+    _int,
+    _tick,
+    _verdict,
+    run_audit,
+)
+from lungmets.claims import Claim
+
+__all__ = [
+    "COMPARISON_WORDS",
+    "EXCLUDED",
+    "FAMILY",
+    "LEDGER",
+    "Sentence",
+    "ledger_frame",
+    "ledger_summary",
+    "locate",
+    "needs_ledger",
+    "new_checks_frame",
+    "prose_sentences",
+    "sentences",
+]
+
+Section = Literal["Results", "Discussion"]
+FAMILY = "sentences"
+_X, _MINUS = "\u00d7", "\u2212"  # multiplication and minus signs
+
+#: Words that carry a quantitative claim; a sentence holding one (or a number) needs an entry.
+COMPARISON_WORDS: tuple[str, ...] = (
+    "significant", "significantly", "longer", "shorter", "higher", "lower", "greater", "fewer",
+    "less", "more", "most", "majority", "predominantly", "times", "none", "no", "all", "similar",
+    "better", "poorer", "superior", "improved", "improves", "increase", "increased", "increasing",
+    "only", "remaining", "largest", "high",
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One ledger entry: a quoted sentence, the claims it rests on, the checks that test it."""
+
+    key: str
+    section: Section
+    quote: str
+    claim_ids: tuple[str, ...]
+    check_ids: tuple[str, ...]
+
+    @property
+    def new_check_ids(self) -> tuple[str, ...]:
+        """The checks of this pass (the others belong to the earlier families)."""
+        return tuple(i for i in self.check_ids if i.startswith("sentence_"))
+
+
+def _s(key: str, section: Section, quote: str, claims: str, checks: str) -> Sentence:
+    """Ledger rows are written with space-separated ids, to keep the table readable."""
+    return Sentence(key, section, quote, tuple(claims.split()), tuple(checks.split()))
+
+
+_R: Section = "Results"
+_D: Section = "Discussion"
+
+LEDGER: tuple[Sentence, ...] = (
+    _s("n_total", _R, "A total of 45 patients with pulmonary metastases from HCC were included in "
+       "this study.", "res_n_total", "same_n_total_all"),
+    _s("male", _R, "The study population was predominantly male (84.4%).",
+       "res_pct_male_all t3_n_sex_male", "pct_text_vs_t3_male sentence_most_cohort"),
+    _s("hepatitis_size", _R, "Most patients had viral hepatitis (93.3%), and most metastatic "
+       "lesions were ≤ 3 cm (75.6%).", "res_pct_hepatitis_all res_pct_maxsize_le3_all",
+       "pct_text_vs_t3_hepatitis pct_text_vs_t3_maxsize_le3 sentence_most_cohort "
+       "sentence_most_lesions_small"),
+    _s("childpugh_a", _R, "liver function was classified as Child-Pugh A for 44 patients (98%).",
+       "res_n_childpugh_a res_pct_childpugh_a", "pct_childpugh sum_childpugh"),
+    _s("childpugh_b", _R, "In one patient (2%) with Child-Pugh B status before treatment, liver "
+       "function improved", "res_n_childpugh_b res_pct_childpugh_b", "pct_childpugh sum_childpugh"),
+    _s("response_patients", _R, "Complete response (CR) was achieved in 1 patient (2.2%), partial "
+       "response (PR) in 29 patients (64.4%)", "res_n_response_cr_all res_n_response_pr_all",
+       "pct_response_patients sum_patient_responses"),
+    _s("orr_patients", _R, "The objective response rate (CR + PR) in the total cohort was 66.7%.",
+       "res_pct_orr_all", "pct_orr_patients same_pct_orr_all"),
+    _s("n_lesions", _R, "A total of 195 pulmonary metastatic lesions were detected in the 45 "
+       "patients.", "res_n_lesions_total res_n_total_lesion_cohort",
+       "sum_lesion_responses same_n_lesions_all sentence_lesions_per_patient"),
+    _s("response_lesions", _R, "and PD in the remaining 7 lesions (3.6%), for an objective "
+       "response rate (CR + PR) of 76.9%.", "res_n_lesion_response_pd res_pct_lesion_orr",
+       "pct_response_lesions pct_orr_lesions sum_lesion_responses"),
+    _s("response_features", _R, "No significant relationship was observed between response to "
+       "radiotherapy and clinicopathologic features", "met_alpha", "sentence_response_features"),
+    _s("pfs_all", _R, "Median PFS for all patients was 7.50±0.53 months (95% CI, 6.47-8.53 "
+       "months).", "res_pfs_median_all res_pfs_median_se_all", "ci_pfs_all same_pfs_median_all"),
+    _s("os_all", _R, "Median OS after diagnosis of pulmonary metastases was 26.40±2.66 months",
+       "res_os_median_all res_os_median_se_all", "ci_os_all same_os_median_all"),
+    _s("os_24m_all", _R, "The 2-year survival rate after diagnosis of pulmonary metastasis was "
+       "46.7%.", "res_os_rate_24m_all", "landmark_os_24m_all pooled_os_24m"),
+    _s("uni_sorafenib", _R, "patients who received HT only were more likely to experience cancer "
+       "progression (p = 0.006) and death (p = 0.007)",
+       "res_pfs_logrank_p_sorafenib res_os_logrank_p_sorafenib",
+       "same_pfs_logrank_p_sorafenib same_os_logrank_p_sorafenib sentence_univariate_sorafenib"),
+    _s("rates_ht_only", _R, "the rates of PFS and OS were 45.5% and 66.8%, respectively, at 1 year "
+       "following radiotherapy, and 0% and 30.4% at 2 years.",
+       "res_pfs_rate_12m_sorafenib_no res_os_rate_24m_sorafenib_no",
+       "landmark_pfs_12m_sorafenib_no landmark_pfs_24m_sorafenib_no landmark_os_12m_sorafenib_no "
+       "landmark_os_24m_sorafenib_no landmark_se_pfs_12m_sorafenib_no pooled_os_24m"),
+    _s("rates_combination", _R, "However, for patients receiving combination treatment, the rates "
+       "of PFS and OS were 55.2% and 91.1%", "res_pfs_rate_12m_sorafenib_yes",
+       "landmark_pfs_12m_sorafenib_yes landmark_pfs_24m_sorafenib_yes "
+       "landmark_os_12m_sorafenib_yes landmark_os_24m_sorafenib_yes "
+       "sentence_landmarks_favour_combination"),
+    _s("mv_sorafenib", _R, "the risk of disease progression was found to be significantly "
+       "increased in patients receiving HT only", "res_pfs_mv_hr_sorafenib res_os_mv_hr_sorafenib",
+       "hr_p_pfs_sorafenib_res hr_p_os_sorafenib_res sentence_mv_sorafenib"),
+    _s("uni_prognostic", _R, "the number of lung lesions and intrahepatic tumor status were "
+       "significant prognostic factors for PFS and OS, respectively",
+       "res_pfs_median_lesions_le3 res_os_median_intrahepatic_inactive",
+       "same_pfs_median_lesions_le3 same_os_median_intrahepatic_inactive "
+       "pooled_pfs_median_lesions pooled_os_median_intrahepatic sentence_univariate_prognostic"),
+    _s("mv_prognostic", _R, "multiple lesions and uncontrolled HCC were significantly associated "
+       "with poorer outcomes", "t1_pfs_mv_p_lesions t1_os_mv_p_intrahepatic",
+       "sentence_mv_prognostic"),
+    _s("hr_lesions", _R, "Patients with > 3 lesions were approximately 3.5 times more likely to "
+       "experience tumor progression", "res_pfs_hr_approx_lesions res_pfs_mv_hr_lesions",
+       "words_hr_lesions hr_p_pfs_lesions_res sentence_hr_not_probability_ratio"),
+    _s("hr_intrahepatic", _R, "Uncontrolled intrahepatic disease was associated with a high risk "
+       "of death", "res_os_mv_hr_intrahepatic res_os_mv_p_intrahepatic",
+       "hr_p_os_intrahepatic_res hr_symmetry_os_intrahepatic p_copy_intrahepatic"),
+    _s("radiation_ae", _R, "six patients receiving combination treatment and nine receiving HT "
+       "only experienced radiation esophagitis or pneumonitis",
+       "res_n_radiation_ae_sorafenib_yes res_n_radiation_ae_sorafenib_no",
+       "t2_radiation_ae_sorafenib_yes t2_radiation_ae_sorafenib_no"),
+    _s("most_ae_combination", _R, "In the combination treatment group, most of the AEs were "
+       "related to sorafenib", "res_n_ast_alt_sorafenib_yes res_n_hfsr_sorafenib_yes",
+       "t2_most_related_to_sorafenib t2_drug_ae_text"),
+    _s("max_grade", _R, "None of AEs were > grade 2.", "res_max_ae_grade_all", "grade_vs_table2"),
+    _s("no_drug_ae", _R, "In patients who received HT only, no drug-related AEs were observed, "
+       "except for one case of anorexia.", "res_n_anorexia_sorafenib_no",
+       "t2_drug_ae_text sentence_no_drug_ae_ht_only"),
+    _s("bone_marrow", _R, "Bone marrow suppression was observed in one patient",
+       "res_n_bone_marrow_suppression_all", "t2_total_meaning"),
+    _s("validation", _R, "The median OS was 23.20 ± 1.35 months for patients receiving "
+       "radiotherapy only (Rt group)", "res_os_median_val_rt res_os_median_val_co",
+       "os_median_co_vs_arm sentence_validation_benefit"),
+    _s("literature_share", _D, "Pulmonary metastases are diagnosed in as many as 34.5% of patients "
+       "with HCC", "disc_pct_pulmonary_mets_literature", "sentence_literature_share"),
+    _s("toxicity", _D, "enabling simultaneous multitarget radiotherapy without increasing "
+       "toxicity", "t2_n_total_sorafenib_no", "sentence_no_added_toxicity"),
+    _s("orr_discussion", _D, "the objective tumor response in the total cohort was 66.7%",
+       "disc_pct_orr_all", "same_pct_orr_all pct_orr_patients"),
+    _s("previous_higher", _D, "Although our previous studies with 3D-CRT achieved a higher "
+       "response rate (76.9%)", "disc_pct_orr_previous_study disc_n_previous_study",
+       "previous_3dcrt_rate same_n_total_previous_study sentence_previous_higher"),
+    _s("lesion_rate", _D, "we observed a 76.9% response rate for the 195 metastases, suggesting "
+       "that patients with fewer metastatic lesions may achieve a higher tumor response rate",
+       "disc_pct_lesion_orr disc_n_lesions_total",
+       "same_pct_lesion_orr_all same_n_lesions_all sentence_lesion_vs_patient_rate"),
+    _s("most_ae_study", _D, "most of the AEs observed in this study were related to sorafenib and "
+       "were transient and mild to moderate in severity", "t2_n_total_sorafenib_yes",
+       "grade_vs_table2 sentence_most_ae_whole_study"),
+    _s("no_discontinuation", _D, "None of the patients discontinued HT prematurely or required "
+       "continued therapy.", "disc_n_ht_discontinued_all", "sentence_no_discontinuation"),
+    _s("medians_discussion", _D, "had a median PFS of 7.5 ± 0.53 months and median OS of 26.4 ± "
+       "2.66 months", "disc_pfs_median_all disc_os_median_all",
+       "same_pfs_median_all same_os_median_all same_pfs_median_se_all same_os_median_se_all"),
+    _s("kitano_similar", _D, "Kitano et al. [9] reported similar survival rates",
+       "disc_pfs_median_all disc_os_median_all", "sentence_kitano_similar"),
+    _s("most_gt3", _D, "whereas most of the patients in the present study had > 3 lesions",
+       "disc_lesions_cutoff_all t3_n_lesions_gt3", "sentence_most_gt3"),
+    _s("more_beneficial", _D, "was more beneficial than HT alone",
+       "abs_pfs_logrank_p_sorafenib abs_os_logrank_p_sorafenib", "sentence_sorafenib_benefit"),
+    _s("pfs_1y_higher", _D, "The PFS rate at 1 year following radiotherapy was higher for patients "
+       "receiving combination treatment", "disc_pfs_rate_12m_sorafenib_yes",
+       "same_pfs_rate_12m_sorafenib_yes same_pfs_rate_12m_sorafenib_no sentence_pfs_1y_higher"),
+    _s("improves_os", _D, "univariate and multivariate analyses indicated that the addition of "
+       "sorafenib to HT improves OS", "t1_os_uni_p_sorafenib t1_os_mv_p_sorafenib",
+       "sentence_sorafenib_benefit"),
+    _s("validation_confirmed", _D, "combination treatment was found to be more beneficial than HT "
+       "or sorafenib alone", "res_os_logrank_p_val_rt_vs_co res_os_logrank_p_val_s_vs_co",
+       "sentence_validation_benefit"),
+    _s("local_control", _D, "We found that local control was significantly better in patients "
+       "with ≤ 3 pulmonary lesions", "disc_pfs_logrank_p_lesions", "sentence_local_control"),
+    _s("only_pfs", _D, "the association was significant only for PFS",
+       "t1_pfs_uni_p_lesions t1_os_uni_p_lesions", "sentence_lesions_only_pfs"),
+    _s("aggressive", _D, "the presence of > 3 lesions indicates more aggressive metastasis",
+       "disc_lesions_cutoff_aggressive_all", "sentence_aggressive"),
+    _s("intrahepatic_poorer", _D, "The presence of intrahepatic tumors was another prognostic "
+       "factor", "t1_os_uni_p_intrahepatic t1_os_mv_p_intrahepatic",
+       "sentence_univariate_prognostic sentence_mv_prognostic"),
+    _s("cause_of_death", _D, "the most common cause of death was brain hemorrhage",
+       "met_n_deaths", "sentence_cause_of_death"),
+    _s("brain_hemorrhage", _D, "(associated with a median survival of only 1-3 months)",
+       "disc_os_median_min_literature disc_os_median_max_literature",
+       "sentence_literature_brain_hemorrhage"),
+    _s("liver_control", _D, "aggressive treatment of intrahepatic tumors contributed in part to "
+       "the improved OS", "t3_n_intrahepatic_active met_n_sorafenib_yes",
+       "sum_active_by_arm sentence_liver_control_confounding"),
+    _s("dose_v20", _D, "we were able to deliver a total dose of 50 Gy to the lung lesions, with "
+       "V20 limited to 30%.", "disc_dose_total_gy disc_lung_v20_limit_pct",
+       "same_dose_total_gy_all same_lung_v20_limit_pct_all sentence_most_no_lung_disease"),
+    _s("grade_discussion", _D, "No severe complications occurred, except for radiation "
+       "esophagitis and pneumonitis (grade 1-2).", "disc_radiation_ae_grade_max_all",
+       "grade_vs_table2"),
+    _s("similar_dvh", _D, "found similar values for dose-volume parameters for multiple lesions",
+       "disc_dvh_lesions_cutoff", "sentence_similar_dvh"),
+    _s("v20_v30", _D, "V20 and V30 for ≥ 7 lesions were less than 30% and 20%, respectively",
+       "disc_lung_v20_pct_lesions_ge7 disc_lung_v30_pct_lesions_ge7", "v20_caption_vs_text"),
+    _s("ten_lesions", _D, "without exceeding lung tolerance in patients with ≥ 10 lesions",
+       "disc_lung_tolerance_lesions_cutoff met_max_lesions_inclusion", "sentence_ten_lesions"),
+    _s("weeks", _D, "the entire procedure was completed in only 1 or 2 weeks",
+       "disc_treatment_weeks_min disc_treatment_weeks_max", "sentence_weeks_fractions"),
+    _s("response_features_discussion", _D, "Our results showed no significant relationships "
+       "between clinicopathologic features and response to radiotherapy.", "met_alpha",
+       "sentence_response_features"),
+    _s("sorafenib_response", _D, "there was no evidence of its effect on tumor response",
+       "abs_pfs_logrank_p_sorafenib", "sentence_sorafenib_response"),
+    _s("mechanism", _D, "may be greater than its ability to increase the rate of apoptosis",
+       "abs_pfs_median_sorafenib_yes", "sentence_mechanism"),
+    _s("largest", _D, "this is one of the largest studies of HT combined with sorafenib",
+       "t3_n_total", "sentence_largest_study"),
+    _s("othermets", _D, "our study included five patients with other extrahepatic metastases",
+       "disc_n_othermets_yes", "same_n_othermets_yes sum_other_metastases"),
+)
+
+#: Sentences the parser flags that carry no number or comparison of this study's data.
+EXCLUDED: tuple[tuple[Section, str, str], ...] = (
+    (_R, "Kaplan-Meier curves comparing survival of patients receiving HT only",
+     "a pointer to a figure ('only' names the arm)"),
+    (_D, "have improved the prognosis of patients with HCC",
+     "background on other treatments, citing no number"),
+    (_D, "In most cases, interventional chemotherapy and pulmonary metastasectomy are "
+     "contraindicated", "clinical background on practice, not this study's data"),
+    (_D, "sorafenib is the only drug shown to increase OS", "a citation of trials [10-11]"),
+    (_D, "A previous study reported that surgical resection of intrahepatic HCC tumors was "
+     "associated with better survival", "a citation of another study [15]"),
+    (_D, "no published studies have compared treatment outcomes",
+     "a statement about the literature"),
+    (_D, "In this present study we evaluated the outcomes of patients treated with HT only",
+     "restates the comparisons of the methods; no result"),
+    (_D, "those with pulmonary metastases had a better prognosis than those with metastases at "
+     "other sites", "a citation of the authors' earlier reports [16-17]"),
+    (_D, "indicating that lung dose-volume measures are considerably lower for HT than for "
+     "3D-CRT", "a citation of a study of lung cancer [19]"),
+    (_D, "Sorafenib acts by inhibiting tumor cell proliferation and tumor angiogenesis and "
+     "increasing the rate of apoptosis", "a citation on the drug's mechanism [20-21]"),
+)
+
+# ------------------------------------------------------------------------------------------
+# Parsing the paper's text (used by the tests; the text is an argument, never read here)
+# ------------------------------------------------------------------------------------------
+
+#: Where each section starts and ends in the extracted text.
+_SECTIONS: dict[Section, tuple[str, str]] = {
+    "Results": ("results Patient characteristics", "dIscussIon"),
+    "Discussion": ("dIscussIon", "MAterIAls And MetHods"),
+}
+#: Figure captions and tables the extraction dropped into the prose: (first words, last words).
+_BLOCKS = (("Figure 1:", "after diagnosis of pulmonary metastases."),
+           ("Figure 3:", "(log-rank test)."), ("Figure 4:", "(compared by log-rank test)."),
+           ("Table 3:", "Eastern Cooperative Oncology Group."), ("Figure 5:", "relatively high."),
+           ("Figure 6:", "organs at risk (OARs)."))
+_HEADINGS = ("Patient characteristics", "response to radiotherapy", "survival outcomes",
+             "Factors affecting treatment outcomes", "Adverse events",
+             "Further validation of combination treatment")
+#: Digits that are not numbers: reference markers, figure/table labels, names (as in claims.csv).
+_NOT_NUMBERS = re.compile(r"\[[\d,\s\-\u2013]+\]|\b(?:Figure|Table)s?\s+S?\d+[A-D]?(?:\s+and\s+\d+"
+                          r"[A-D])?|\b(?:3D-CRT|4D-CT|V\d+|125I)\b")
+_WORDS = re.compile(rf"\b(?:{'|'.join(COMPARISON_WORDS)})\b", re.IGNORECASE)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _section_text(paper: str, section: Section) -> str:
+    """One section's prose: captions, tables and sub-headings removed."""
+    text = _normalise(paper)
+    start, end = _SECTIONS[section]
+    i = text.index(start)
+    body = text[i + len(start.split()[0]) if section == "Results" else i + len(start):
+                text.index(end, i + len(start))]
+    for first, last in _BLOCKS:
+        k = body.find(first)
+        if k >= 0:
+            body = body[:k] + body[body.index(last, k) + len(last):]
+    body = _normalise(body)
+    for heading in _HEADINGS:
+        body = (body.removeprefix(f"{heading} ") if body.startswith(heading)
+                else body.replace(f". {heading} ", ". "))
+    return body
+
+
+def prose_sentences(paper: str, section: Section) -> list[str]:
+    """The sentences of one section (split at a full stop followed by a capital)."""
+    return re.split(r"(?<=[.?!])\s+(?=[A-Z])", _section_text(paper, section).strip())
+
+
+def needs_ledger(sentence: str) -> bool:
+    """Whether a sentence states a number or a proportion, or carries a comparison word."""
+    return bool(re.search(r"\d|%", _NOT_NUMBERS.sub("", sentence)) or _WORDS.search(sentence))
+
+
+def locate(quote: str, paper: str) -> int:
+    """Where a ledger quote starts in the (whitespace-normalised) paper; ValueError if absent."""
+    where = _normalise(paper).find(quote)
+    if where < 0:
+        raise ValueError(f"quote not found in the paper: {quote!r}")
+    return where
+
+
+# ------------------------------------------------------------------------------------------
+# The new checks
+# ------------------------------------------------------------------------------------------
+
+
+def _entry(check_id: str) -> Sentence:
+    """The first ledger sentence a new check is built for (it gives the check its title)."""
+    return next(s for s in LEDGER if check_id in s.check_ids)
+
+
+def _check(cid: str, ids: Sequence[str], arithmetic: str, verdict: Verdict, explanation: str,
+           values: dict[str, float] | None = None) -> Check:
+    """A check of this pass, titled by the first sentence that rests on it."""
+    return Check(cid, FAMILY, f"“{_entry(cid).quote}”", tuple(ids), arithmetic, verdict,
+                 explanation, values or {})
+
+
+def _open(cid: str, ids: Sequence[str], arithmetic: str, explanation: str,
+          values: dict[str, float] | None = None) -> Check:
+    """A sentence whose claim the paper prints nothing to test against."""
+    return _check(cid, ids, arithmetic, "not checkable", explanation, values)
+
+
+def _p(p: Claim, alpha: Claim) -> tuple[str, bool]:
+    """'p = 0.006 < 0.05 ✓': whether every value the printed p stands for is below alpha."""
+    sig = _bounds(p)[1] <= float(alpha.number)
+    sign = "= " if p.relation == "=" else ""
+    return f"p {sign}{p.value} {'<' if sig else '≥'} {alpha.number:g} {_tick(sig)}", sig
+
+
+def _gt(a: Claim, b: Claim) -> tuple[str, bool]:
+    """'11.80 > 5.80 ✓' with every value of a's rounding interval above b's."""
+    ok = _bounds(a)[0] >= _bounds(b)[1]
+    return f"{a.value} > {b.value} {_tick(ok)}", ok
+
+
+def _share(k: int, n: int) -> str:
+    """'12/30 = 40.0%': a share with its count, so the reader can redo it."""
+    return f"{k}/{n} = {100 * k / n:.1f}%"
+
+
+def _most(c: _Claims) -> list[Check]:
+    """'Most' and 'predominantly' against one half of Table 3's counts."""
+    total = _int(c("t3_n_total"))
+    rows = [(c(f"t3_n_{g}"), label) for g, label in (
+        ("sex_male", "male"), ("hepatitis_present", "viral hepatitis"))]
+    gt3 = c("t3_n_lesions_gt3")
+    oks = [2 * _int(n) > total for n, _ in rows]
+    maxsize, le3 = c("t3_n_maxsize_gt3"), c("t3_n_maxsize_le3")
+    lesions, cap = _int(c("res_n_lesions_total")), _int(c("met_max_lesions_inclusion")) - 1
+    small_min = lesions - cap * _int(maxsize)  # the 11 patients hold at most 9 large lesions each
+    small_max = lesions - _int(maxsize)  # ... and at least one each
+    return [
+        _check("sentence_most_cohort", ("t3_n_total", *(n.id for n, _ in rows)),
+               "; ".join(f"{label}: {_share(_int(n), total)} > 50% {_tick(ok)}"
+                         for (n, label), ok in zip(rows, oks, strict=True)),
+               _verdict(all(oks)),
+               "'Predominantly' and 'most' are majorities of Table 3's counts."),
+        _open("sentence_most_lesions_small",
+              (le3.id, maxsize.id, "res_n_lesions_total", "met_max_lesions_inclusion"),
+              f"Table 3: largest lesion ≤ 3 cm in {_share(_int(le3), total)} of the patients, not "
+              f"of the lesions; the {maxsize.value} other patients hold 1 to {cap} lesions each "
+              f"(inclusion < {cap + 1}), so {small_min} to {small_max} of {lesions} lesions are "
+              f"≤ 3 cm: {100 * small_min / lesions:.1f}% to {100 * small_max / lesions:.1f}%",
+              "The 75.6% counts patients whose largest lesion was at most 3 cm, while the "
+              "sentence speaks of lesions. The lesion-level share is not printed and the counts "
+              "allow anything from just under half to nearly all: 'most' may be true but "
+              "the paper does not show it.",
+              {"share_min": 100 * small_min / lesions, "share_max": 100 * small_max / lesions}),
+        _check("sentence_most_gt3", ("t3_n_total", gt3.id, "disc_lesions_cutoff_literature"),
+               f"Table 3: > 3 lesions in {_share(_int(gt3), total)} > 50% "
+               f"{_tick(2 * _int(gt3) > total)}; Kitano et al.'s lesion counts: not printed",
+               _verdict(2 * _int(gt3) > total),
+               "True of this study; the comparison with Kitano et al. rests on a study the paper "
+               "gives no numbers for."),
+    ]
+
+
+def _lesions_per_patient(c: _Claims) -> Check:
+    """The lesion total must fit Table 3's lesion groups and the inclusion limit."""
+    le3, gt3 = _int(c("t3_n_lesions_le3")), _int(c("t3_n_lesions_gt3"))
+    cut, cap = _int(c("res_lesions_cutoff_all")), _int(c("met_max_lesions_inclusion")) - 1
+    total = _int(c("res_n_lesions_total"))
+    lo, hi = le3 + gt3 * (cut + 1), le3 * cut + gt3 * cap
+    ok = lo <= total <= hi
+    return _check(
+        "sentence_lesions_per_patient",
+        ("res_n_lesions_total", "t3_n_lesions_le3", "t3_n_lesions_gt3", "res_lesions_cutoff_all",
+         "met_max_lesions_inclusion"),
+        f"{le3} patients with 1-{cut} lesions and {gt3} with {cut + 1}-{cap} (inclusion < "
+        f"{cap + 1}): {le3} {_X} 1 + {gt3} {_X} {cut + 1} = {lo} to {le3} {_X} {cut} + {gt3} "
+        f"{_X} {cap} = {hi} lesions; printed {total} {_tick(ok)} "
+        f"({total / (le3 + gt3):.2f} a patient)",
+        _verdict(ok),
+        "The lesion count fits Table 3's lesion groups and the inclusion limit." if ok else
+        "No split of the lesions over Table 3's groups gives the printed total.",
+        {"min_lesions": lo, "max_lesions": hi},
+    )
+
+
+
+def _hr_line(c: _Claims, prefix: str, alpha: Claim) -> tuple[str, bool, tuple[str, ...]]:
+    """'HR 2.23, CI 1.12-4.42 above 1 ✓, p = 0.022 < 0.05 ✓' for one printed hazard ratio."""
+    hr, lo, up, p = (c(prefix.format(k)) for k in ("hr", "ci_lower", "ci_upper", "p"))
+    above = _bounds(lo)[0] > 1
+    p_text, sig = _p(p, alpha)
+    return (f"HR {hr.value}, CI {lo.value}-{up.value} above 1 {_tick(above)}, {p_text}",
+            above and sig, (hr.id, lo.id, up.id, p.id))
+
+
+def _sorafenib_arms(c: _Claims) -> list[Check]:
+    """'More likely', 'significantly', 'more beneficial': the arm comparison's words."""
+    alpha = c("met_alpha")
+    parts, oks, ids = [], [], ["met_alpha"]
+    for ep in ("pfs", "os"):
+        yes, no = c(f"abs_{ep}_median_sorafenib_yes"), c(f"abs_{ep}_median_sorafenib_no")
+        p = c(f"res_{ep}_logrank_p_sorafenib")
+        longer, ok_m = _gt(yes, no)
+        p_text, ok_p = _p(p, alpha)
+        parts.append(f"{ep.upper()} median with sorafenib {longer}, log-rank {p_text}")
+        oks += [ok_m, ok_p]
+        ids += [yes.id, no.id, p.id]
+    mv = [_hr_line(c, f"res_{ep}_mv_{{}}_sorafenib", alpha) for ep in ("pfs", "os")]
+    uni = _check("sentence_univariate_sorafenib", ids, "; ".join(parts), _verdict(all(oks)),
+                 "HT only goes with earlier progression and death, and both log-rank tests are "
+                 "below the paper's significance level.")
+    yes_n, no_n = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
+    a_yes, a_no = yes_n - _int(c("met_n_val_co")), no_n - _int(c("met_n_val_rt"))
+    multi = _check(
+        "sentence_mv_sorafenib", ("met_alpha", *mv[0][2], *mv[1][2]),
+        f"PFS, HT only against HT + sorafenib: {mv[0][0]}; OS: {mv[1][0]}",
+        _verdict(mv[0][1] and mv[1][1]),
+        "Both hazard ratios put HT only at higher risk and are significant; the text calls the "
+        "OS difference 'shorter' without 'significantly', though it is as significant.")
+    benefit = _check(
+        "sentence_sorafenib_benefit",
+        (*ids, *mv[0][2], *mv[1][2], "met_n_sorafenib_yes", "met_n_val_co", "met_n_sorafenib_no",
+         "met_n_val_rt"),
+        "; ".join(parts) + f"; multivariable PFS {mv[0][0]}; OS {mv[1][0]}; active liver tumour: "
+        f"{_share(a_yes, yes_n)} with sorafenib, {_share(a_no, no_n)} with HT only",
+        _verdict(all(oks) and mv[0][1] and mv[1][1]),
+        "Every printed comparison favours the combination and is significant. 'More "
+        "beneficial' and 'improves' are causal words for a retrospective comparison of arms "
+        "that were not randomised and differ in liver-tumour status.")
+    return [uni, multi, benefit]
+
+
+def _landmark_arms(c: _Claims) -> list[Check]:
+    """'However' and 'higher' against the arms' landmark rates."""
+    rows = [(ep, m, c(f"res_{ep}_rate_{m}_sorafenib_yes"), c(f"res_{ep}_rate_{m}_sorafenib_no"))
+            for ep, m in (("pfs", "12m"), ("os", "12m"), ("os", "24m"), ("pfs", "24m"))]
+    lines, oks = [], []
+    for ep, m, yes, no in rows[:3]:
+        text, ok = _gt(yes, no)
+        lines.append(f"{ep.upper()} at {m.removesuffix('m')} months {text}")
+        oks.append(ok)
+    ep, m, yes, no = rows[3]
+    lines.append(f"PFS at 24 months {yes.value} = {no.value}")
+    landmarks = _check(
+        "sentence_landmarks_favour_combination", [x.id for r in rows for x in r[2:]],
+        "combination against HT only: " + "; ".join(lines), _verdict(all(oks)),
+        "'However' holds: the combination arm's rate is higher at every landmark except 2-year "
+        "PFS, which is 0% in both arms.")
+    yes, no = rows[0][2], rows[0][3]
+    n_yes, n_no = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
+    p1, p0 = float(yes.number) / 100, float(no.number) / 100
+    se = math.sqrt(p1 * (1 - p1) / n_yes + p0 * (1 - p0) / n_no)
+    z = (p1 - p0) / se
+    text, ok = _gt(yes, no)
+    higher = _check(
+        "sentence_pfs_1y_higher", (yes.id, no.id, "met_n_sorafenib_yes", "met_n_sorafenib_no"),
+        f"{text}; difference {100 * (p1 - p0):.1f} points, binomial SE √({p1:.3f} {_X} "
+        f"{1 - p1:.3f}/{n_yes} + {p0:.3f} {_X} {1 - p0:.3f}/{n_no}) = {100 * se:.1f} points, "
+        f"z = {z:.2f}",
+        _verdict(ok),
+        "'Higher' is true, but at one year alone the difference is well within chance (a rough "
+        "z, ignoring censoring, far below 1.96); the significant log-rank test compares the "
+        "whole curves.", {"z": z, "se_points": 100 * se})
+    return [landmarks, higher]
+
+
+def _not_significant(p: Claim, alpha: Claim) -> tuple[str, bool]:
+    """Whether every value a printed p stands for is at or above alpha."""
+    ok = _bounds(p)[0] >= float(alpha.number)
+    return f"p = {p.value} ≥ {alpha.number:g} {_tick(ok)}", ok
+
+
+def _prognostic(c: _Claims) -> list[Check]:
+    """'Significant ... respectively', 'poorer', 'only for PFS' against Table 1."""
+    alpha = c("met_alpha")
+    sig = [_p(c(i), alpha) for i in ("t1_pfs_uni_p_lesions", "t1_os_uni_p_intrahepatic")]
+    ns = [_not_significant(c(i), alpha) for i in ("t1_os_uni_p_lesions",
+                                                   "t1_pfs_uni_p_intrahepatic")]
+    med = [_gt(c("res_pfs_median_lesions_le3"), c("res_pfs_median_lesions_gt3")),
+           _gt(c("res_os_median_intrahepatic_inactive"), c("res_os_median_intrahepatic_active"))]
+    uni = _check(
+        "sentence_univariate_prognostic",
+        ("met_alpha", "t1_pfs_uni_p_lesions", "t1_os_uni_p_intrahepatic", "t1_os_uni_p_lesions",
+         "t1_pfs_uni_p_intrahepatic", "res_pfs_median_lesions_le3", "res_pfs_median_lesions_gt3",
+         "res_os_median_intrahepatic_inactive", "res_os_median_intrahepatic_active"),
+        f"lesions: PFS {sig[0][0]}, OS {ns[0][0]}, median PFS ≤ 3 against > 3 lesions "
+        f"{med[0][0]}; liver tumour: OS {sig[1][0]}, PFS {ns[1][0]}, median OS controlled "
+        f"against uncontrolled {med[1][0]}",
+        _verdict(all(ok for _, ok in (*sig, *ns, *med))),
+        "'Significant ... respectively' is exact: each factor is significant for one endpoint "
+        "and not for the other, and the medians point the way the text says.")
+    les = _hr_line(c, "t1_pfs_mv_{}_lesions", alpha)
+    liver = _hr_line(c, "t1_os_mv_{}_intrahepatic", alpha)
+    multi = _check(
+        "sentence_mv_prognostic", ("met_alpha", *les[2], *liver[2]),
+        f"Table 1, PFS by lesions: {les[0]}; OS by liver tumour: {liver[0]}",
+        _verdict(les[1] and liver[1]),
+        "Both multivariable associations are significant with a CI above 1. Table 1 labels "
+        "the contrasts '≤3 vs >3' and 'Active vs Inactive' without saying which is the "
+        "reference; the medians show the worse group is > 3 lesions and the active tumour.")
+    pfs_uni, pfs_mv = _p(c("t1_pfs_uni_p_lesions"), alpha), _p(c("t1_pfs_mv_p_lesions"), alpha)
+    only = _check(
+        "sentence_lesions_only_pfs",
+        ("met_alpha", "t1_pfs_uni_p_lesions", "t1_pfs_mv_p_lesions", "t1_os_uni_p_lesions"),
+        f"Table 1, lesions: PFS univariate {pfs_uni[0]}, multivariable {pfs_mv[0]}; OS "
+        f"univariate {ns[0][0]}, no multivariable result (NA)",
+        _verdict(pfs_uni[1] and pfs_mv[1] and ns[0][1]),
+        "Significant for PFS only, as the sentence says; its 'association between lesion "
+        "number and survival' must therefore mean progression-free survival.")
+    return [uni, multi, only]
+
+
+def _hr_probability(c: _Claims) -> Check:
+    """'Times more likely' read as a ratio of probabilities, which a hazard ratio is not."""
+    hr, words = c("res_pfs_mv_hr_lesions"), c("res_pfs_hr_approx_lesions")
+    median = c("res_pfs_median_lesions_le3")
+    h, target = float(hr.number), float(words.number)
+    at_median = (1 - 0.5 ** h) / 0.5  # S0 = 0.5 at the reference group's median
+    s_star = brentq(lambda s: (1 - s ** h) - target * (1 - s), 0.5, 1 - 1e-6)
+    return _check(
+        "sentence_hr_not_probability_ratio", (hr.id, words.id, median.id),
+        f"by the ≤ 3-lesion median PFS ({median.value} months) half of those patients had "
+        f"progressed, so no group can be more than 1 / 0.5 = 2 times as likely to have "
+        f"progressed; with proportional hazards, (1 {_MINUS} 0.5^{hr.value}) / 0.5 = "
+        f"{at_median:.2f}; a ratio of {words.value} holds only while under "
+        f"{100 * (1 - s_star):.1f}% of the ≤ 3-lesion patients had progressed",
+        "inconsistent",
+        "A hazard ratio compares the instantaneous rates of progression among patients still "
+        "free of it, not the probabilities of progressing. As a statement about the follow-up "
+        "(median PFS was reached in both groups), '3.5 times more likely' cannot be true: the "
+        "ratio of probabilities is at most 2 once half of the better group has progressed.",
+        {"ratio_at_median": at_median, "share_for_target": 100 * (1 - s_star)},
+    )
+
+
+
+_SORAFENIB_TYPE = ("ast_alt", "hfsr", "anorexia", "diarrhoea", "hypertension")
+
+
+def _adverse(c: _Claims) -> list[Check]:
+    """'No drug-related AEs' and 'most of the AEs' against Table 2's columns."""
+    rows = {arm: [c(f"t2_n_{e}_{arm}") for e in _T2_EVENTS] for arm in ("sorafenib_yes",
+                                                                         "sorafenib_no")}
+    drug_no = [c(f"t2_n_{e}_sorafenib_no") for e in _SORAFENIB_TYPE]
+    anorexia = c("res_n_anorexia_sorafenib_no")
+    others = [r for r in drug_no if "anorexia" not in r.id]
+    ok = all(_int(r) == 0 for r in others) and _int(c("t2_n_anorexia_sorafenib_no")) == _int(
+        anorexia)
+    ht_only = _check(
+        "sentence_no_drug_ae_ht_only", (anorexia.id, *(r.id for r in drug_no)),
+        "Table 2, HT only: " + ", ".join(f"{r.label.split(' (')[0]} {r.value}" for r in drug_no)
+        + f"; text: '{anorexia.value} case of anorexia' {_tick(ok)}",
+        _verdict(ok), "Table 2's HT-only column has no drug-type event but the one anorexia.")
+    drug = sum(_int(c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_TYPE)
+    events = {arm: sum(_int(r) for r in rs) for arm, rs in rows.items()}
+    all_events = sum(events.values())
+    totals = [c("t2_n_total_sorafenib_yes"), c("t2_n_total_sorafenib_no")]
+    by_total = sum(_int(t) for t in totals)
+    ok = 2 * drug > all_events and 2 * drug > by_total
+    study = _check(
+        "sentence_most_ae_whole_study",
+        (*(r.id for rs in rows.values() for r in rs), *(t.id for t in totals)),
+        f"sorafenib-type events (combination arm) {drug}; all events listed in Table 2 "
+        f"{events['sorafenib_yes']} + {events['sorafenib_no']} = {all_events}: "
+        f"{_share(drug, all_events)}; against the 'Total (n)' row {totals[0].value} + "
+        f"{totals[1].value} = {by_total}: {_share(drug, by_total)} (> 50% {_tick(ok)}); "
+        f"combination arm alone {_share(drug, events['sorafenib_yes'])}",
+        _verdict(ok),
+        "Across the study, the adverse events related to sorafenib are a minority of those "
+        "Table 2 lists: 'most' holds only within the combination arm, as the Results say. "
+        "The Discussion widens the claim to the whole study, where it fails.",
+        {"share_study": 100 * drug / all_events, "drug_events": drug, "all_events": all_events,
+         "arm_events": events["sorafenib_yes"]},
+    )
+    return [ht_only, study]
+
+
+def _validation(c: _Claims) -> Check:
+    """'More beneficial than HT or sorafenib alone' against the validation's medians and p."""
+    alpha = c("met_alpha")
+    co, rt, s = (c(f"res_os_median_val_{g}") for g in ("co", "rt", "s"))
+    p_rc, p_sc, p_rs = (c(f"res_os_logrank_p_val_{g}") for g in ("rt_vs_co", "s_vs_co",
+                                                                   "rt_vs_s"))
+    lines = [(_gt(co, rt), _p(p_rc, alpha)), (_gt(co, s), _p(p_sc, alpha))]
+    ns = _not_significant(p_rs, alpha)
+    reused = _int(c("met_n_val_co")) + _int(c("met_n_val_rt"))
+    ok = all(a[1] and b[1] for a, b in lines) and ns[1]
+    return _check(
+        "sentence_validation_benefit",
+        ("met_alpha", co.id, rt.id, s.id, p_rc.id, p_sc.id, p_rs.id, "met_n_val_co",
+         "met_n_val_rt", "t3_n_total"),
+        f"Co against Rt {lines[0][0][0]}, {lines[0][1][0]}; Co against S {lines[1][0][0]}, "
+        f"{lines[1][1][0]}; Rt against S {ns[0]}; Co + Rt = {reused} of the main cohort's "
+        f"{c('t3_n_total').value} patients",
+        _verdict(ok),
+        "The numbers say what the sentences say. But the 'further validation cohort' reuses "
+        f"{reused} patients of the main cohort (Co and Rt); only the sorafenib-only group is "
+        "new, so it is not an independent validation.", {"reused": reused})
+
+
+def _previous_and_limits(c: _Claims) -> list[Check]:
+    """Discussion numbers with a counterpart elsewhere in the paper."""
+    prev, here = c("disc_pct_orr_previous_study"), c("disc_pct_orr_all")
+    text, ok = _gt(prev, here)
+    cut, incl = c("disc_lung_tolerance_lesions_cutoff"), c("met_max_lesions_inclusion")
+    ok_cut = float(cut.number) == _bounds(incl)[1]
+    f_lo, f_hi = c("met_fractions_min"), c("met_fractions_max")
+    w_lo, w_hi = c("disc_treatment_weeks_min"), c("disc_treatment_weeks_max")
+    ok_w = (_int(f_lo) / 5, _int(f_hi) / 5) == (_int(w_lo), _int(w_hi))
+    return [
+        _check("sentence_previous_higher", (prev.id, here.id, "disc_n_previous_study"),
+               f"previous study {text} (this study, patients); the previous study's lesion "
+               "counts: not printed", _verdict(ok),
+               "'Higher' holds. That the earlier patients had fewer lesions rests on a study "
+               "the paper gives no lesion counts for."),
+        _check("sentence_ten_lesions", (cut.id, incl.id),
+               f"≥ {cut.value} lesions against the inclusion criterion < {_bounds(incl)[1]:g} "
+               f"lesions: the same limit {_tick(ok_cut)}", _verdict(ok_cut),
+               "No patient of this study had 10 lesions or more: the sentence reports "
+               "experience from outside the cohort, which is why patients with that many were "
+               "excluded."),
+        _check("sentence_weeks_fractions", (f_lo.id, f_hi.id, w_lo.id, w_hi.id),
+               f"{f_lo.value} or {f_hi.value} fractions at five a week = {_int(f_lo) / 5:g} or "
+               f"{_int(f_hi) / 5:g} weeks; printed {w_lo.value} or {w_hi.value} {_tick(ok_w)}",
+               _verdict(ok_w),
+               "The duration fits the two fractionations on the usual five treatment days a "
+               "week (the paper does not state the schedule)."),
+    ]
+
+
+def _liver_confounding(c: _Claims) -> Check:
+    """The arms' liver-tumour status, the confounder the sentence appeals to."""
+    yes_n, no_n = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
+    a_yes, a_no = yes_n - _int(c("met_n_val_co")), no_n - _int(c("met_n_val_rt"))
+    return _open(
+        "sentence_liver_control_confounding",
+        ("met_n_sorafenib_yes", "met_n_val_co", "met_n_sorafenib_no", "met_n_val_rt",
+         "t3_n_intrahepatic_active"),
+        f"active liver tumour: {_share(a_yes, yes_n)} of the sorafenib arm, {_share(a_no, no_n)} "
+        "of the HT-only arm; no analysis of OS by arm within liver-tumour status is printed",
+        "The sorafenib arm had proportionally fewer uncontrolled liver tumours, so part of its "
+        "longer OS could come from liver status, as the sentence suggests; but the paper gives "
+        "no analysis that separates the two.")
+
+
+def _open_checks(c: _Claims) -> list[Check]:
+    """Sentences the paper prints nothing to test against: what is printed, what is missing."""
+    lesion = (c("res_n_lesion_response_cr"), c("res_n_lesion_response_pr"))
+    patient = (c("res_n_response_cr_all"), c("res_n_response_pr_all"))
+    k_l, k_p = sum(_int(x) for x in lesion), sum(_int(x) for x in patient)
+    n_l, n_p = _int(c("res_n_lesions_total")), _int(c("t3_n_total"))
+    alpha, deaths = c("met_alpha"), c("met_n_deaths")
+    pfs_yes, pfs_no = c("abs_pfs_median_sorafenib_yes"), c("abs_pfs_median_sorafenib_no")
+    logrank = _p(c("res_pfs_logrank_p_sorafenib"), alpha)[0]
+    pfs_text = f"median PFS {_gt(pfs_yes, pfs_no)[0]}, {logrank}"
+    s1 = "Supplementary Table S1 (not part of the published text)"
+    rows = [
+        ("sentence_response_features", ("met_alpha",),
+         f"response by gender, age and number of metastases: {s1}; no p-value printed",
+         "The test behind 'no significant relationship' is not in the paper."),
+        ("sentence_literature_share", ("disc_pct_pulmonary_mets_literature",),
+         f"{c('disc_pct_pulmonary_mets_literature').value}% from reference 6; no count of "
+         "patients with HCC is printed", "A number from the literature, not from this study."),
+        ("sentence_no_added_toxicity", ("t2_n_total_sorafenib_no",),
+         "every patient had HT; no arm treated without HT or one lesion at a time",
+         "The study has no comparison group for the toxicity of multitarget HT."),
+        ("sentence_lesion_vs_patient_rate",
+         (*tuple(x.id for x in (*lesion, *patient)), "res_n_lesions_total", "t3_n_total"),
+         f"lesions ({lesion[0].value} + {lesion[1].value}) / {n_l} = {_share(k_l, n_l)}; "
+         f"patients ({patient[0].value} + {patient[1].value}) / {n_p} = {_share(k_p, n_p)}; "
+         f"response by number of lesions: {s1}",
+         "A lesion-level rate set against patient-level rates says nothing about patients with "
+         "fewer lesions, and the Results report no significant relation of response to the "
+         "number of metastases."),
+        ("sentence_no_discontinuation", ("disc_n_ht_discontinued_all",),
+         "no count of completed or interrupted courses is printed elsewhere",
+         "Plausible, but nothing in the paper can confirm or contradict it."),
+        ("sentence_kitano_similar", ("disc_pfs_median_all", "disc_os_median_all"),
+         f"this study: median PFS {c('disc_pfs_median_all').value}, OS "
+         f"{c('disc_os_median_all').value} months; Kitano et al.'s rates: not printed",
+         "'Similar' compares with numbers the paper does not give."),
+        ("sentence_local_control", ("disc_pfs_logrank_p_lesions", "res_pfs_logrank_p_lesions"),
+         f"p {c('disc_pfs_logrank_p_lesions').value} is the log-rank p of PFS by lesion number "
+         f"(Results: {c('res_pfs_logrank_p_lesions').value}); no local-control analysis is "
+         "printed",
+         "Progression-free survival counts progression anywhere and death, not local control: "
+         "the sentence renames the endpoint that was tested."),
+        ("sentence_aggressive", ("disc_lesions_cutoff_aggressive_all",),
+         "no measure of aggressiveness or of dose by lesion number is printed",
+         "An interpretation of the PFS difference, not a result."),
+        ("sentence_cause_of_death", (deaths.id, "met_pct_deaths"),
+         f"{deaths.value} deaths ({c('met_pct_deaths').value}%); no cause of death is printed",
+         "'Most common cause' rests on counts the paper does not give."),
+        ("sentence_literature_brain_hemorrhage",
+         ("disc_os_median_min_literature", "disc_os_median_max_literature"),
+         f"{c('disc_os_median_min_literature').value}-{c('disc_os_median_max_literature').value}"
+         " months from reference 18", "A number from the literature, not from this study."),
+        ("sentence_most_no_lung_disease", ("disc_dose_total_gy",),
+         "prior chemotherapy: not printed; lung disease: excluded by the methods' inclusion "
+         "criteria ('no coexisting lung disease')",
+         "No count of prior chemotherapy is given; for lung disease the methods imply 'all', "
+         "not 'most'."),
+        ("sentence_similar_dvh", ("disc_dvh_lesions_cutoff",),
+         "Figure 5 shows only thresholds (V20, V30 against 30% and 20%); no values to compare",
+         "'Similar' to the lung-cancer study compares with numbers the paper does not give."),
+        ("sentence_sorafenib_response", ("abs_pfs_median_sorafenib_yes",
+                                         "abs_pfs_median_sorafenib_no", "met_alpha"),
+         f"{pfs_text}; response by arm: {s1}",
+         "The first half holds; the response by arm behind 'no evidence' is not printed."),
+        ("sentence_mechanism", ("abs_pfs_median_sorafenib_yes",),
+         "no measurement of proliferation, angiogenesis or apoptosis is reported",
+         "A hypothesis, not a result."),
+        ("sentence_largest_study", ("t3_n_total",),
+         f"n = {c('t3_n_total').value}; no sizes of other studies are printed",
+         "'One of the largest' cannot be checked from the paper."),
+    ]
+    return [_open(cid, ids, arithmetic, why) for cid, ids, arithmetic, why in rows]
+
+
+def sentences(c: _Claims) -> list[Check]:
+    """The new checks of the sentence-by-sentence pass (an audit family builder)."""
+    return [*_most(c), _lesions_per_patient(c), *_sorafenib_arms(c), *_landmark_arms(c),
+            *_prognostic(c), _hr_probability(c), *_adverse(c), _validation(c),
+            *_previous_and_limits(c), _liver_confounding(c), *_open_checks(c)]
+
+
+# ------------------------------------------------------------------------------------------
+# The ledger for readers
+# ------------------------------------------------------------------------------------------
+
+_SEVERITY = ("inconsistent", "not checkable", "consistent")
+
+
+def _sentence_verdict(verdicts: Sequence[str]) -> str:
+    """The worst verdict of a sentence's checks: one contradiction makes it inconsistent."""
+    return next(v for v in _SEVERITY if v in verdicts)
+
+
+def ledger_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
+    """One row per ledger sentence, in reader words: where, what, tested by which checks."""
+    by_id = {ch.id: ch for ch in (run_audit() if checks is None else checks)}
+    rows = []
+    for s in LEDGER:
+        earlier = [by_id[i] for i in s.check_ids if i not in s.new_check_ids]
+        new = [by_id[i] for i in s.new_check_ids]
+        rows.append({
+            "Section": s.section, "Sentence": f"“{s.quote}”",
+            "Earlier checks": "; ".join(f"{FAMILIES[ch.family]}: {ch.title} ({ch.verdict})"
+                                        for ch in earlier) or "none",
+            "New checks": "; ".join(ch.verdict for ch in new) or "none",
+            "Verdict": _sentence_verdict([by_id[i].verdict for i in s.check_ids]),
+        })
+    return pd.DataFrame(rows)
+
+
+def new_checks_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
+    """The new checks, one row each, in reader words (the sentence is the check's title)."""
+    rows = [ch for ch in (run_audit() if checks is None else checks) if ch.family == FAMILY]
+    return pd.DataFrame([{
+        "Section": _entry(ch.id).section, "Sentence": ch.title, "Verdict": ch.verdict,
+        "Arithmetic (printed numbers substituted)": ch.arithmetic,
+        "What it means for a reader": ch.explanation} for ch in rows])
+
+
+def ledger_summary(checks: Sequence[Check] | None = None) -> dict[str, int]:
+    """Counts for the chapter: sentences, how they are covered, and the sentences' verdicts."""
+    frame = ledger_frame(checks)
+    counts = {
+        "sentences": len(LEDGER),
+        "results": sum(s.section == "Results" for s in LEDGER),
+        "discussion": sum(s.section == "Discussion" for s in LEDGER),
+        "earlier_only": sum(not s.new_check_ids for s in LEDGER),
+        "with_new": sum(bool(s.new_check_ids) for s in LEDGER),
+        "excluded": len(EXCLUDED),
+    }
+    for verdict in _SEVERITY:
+        counts[f"sentences_{verdict.replace(' ', '_')}"] = int((frame["Verdict"] == verdict).sum())
+    return counts
