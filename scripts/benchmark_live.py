@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
 import jupytext
@@ -27,6 +28,8 @@ from lungmets.toc import panel_pages
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150.0
 MOVES = 7  # values per control, spread over its range
+PASSES = 3  # sweeps over those values: the median is then of up to 21 moves
+REFERENCE_LOOP = 3_000_000  # iterations of the fixed pure-Python loop that gauges the CPU
 # Runs in the executed kernel: IPython keeps every displayed cell value in Out.
 PROBE = f"""
 import json as _json, statistics as _stats, time as _time
@@ -39,7 +42,7 @@ for _value in list(Out.values()) + list(globals().values()):
     _control = _value.live_control
     _low, _high = _control.min, _control.max
     _times = []
-    for _k in range({MOVES}):
+    for _k in list(range({MOVES})) * {PASSES}:
         _target = _low + (_high - _low) * (_k + 0.5) / {MOVES}
         if isinstance(_control.value, int):
             _target = int(round(_target))
@@ -52,6 +55,16 @@ for _value in list(Out.values()) + list(globals().values()):
                      "max_ms": max(_times), "moves": len(_times)}})
 print("LIVE-REPORT " + _json.dumps(_report))
 """
+
+
+def reference_ms() -> float:
+    """Time of a fixed pure-Python loop: shared machines change speed during a run (here by up
+    to a third), so the report states the range this gauge saw, to read the medians against."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(REFERENCE_LOOP):
+        total += i * i
+    return (time.perf_counter() - start) * 1000
 
 
 def measure(page: str) -> list[dict[str, object]]:
@@ -76,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", help="docnames (default: every page with panels)")
     args = parser.parse_args(argv)
     rows, over = [], 0
+    gauge = [reference_ms()]
     for page in args.pages or panel_pages():
+        gauge.append(reference_ms())
         for control in measure(page):
             slow = control["median_ms"] > TARGET_MS
             over += slow
@@ -84,11 +99,13 @@ def main(argv: list[str] | None = None) -> int:
                         f"{control['median_ms']:.0f} | {control['max_ms']:.0f} | "
                         f"{'over' if slow else 'ok'} |")
             print(rows[-1], flush=True)
+    gauge.append(reference_ms())
     args.out.write_text(
         "# Live panels: recompute time in the kernel\n\n"
         "Written by `scripts/benchmark_live.py` (`make bench-live`); measured, not typed. Each "
         "chapter with panels is executed with `LUNGMETS_PANELS=live`; every panel's free control "
-        f"is then moved to {MOVES} values across its range and each recomputation timed (render "
+        f"is then moved to {MOVES} values across its range, {PASSES} times over, and each "
+        "recomputation timed (render "
         "function, figure drawn and encoded; not the browser's round trip). Target: a median of at "
         f"most {TARGET_MS:.0f} ms; the maximum is usually the first move, which lays the figure "
         "out (later moves reuse that layout, `lungmets.panels.LiveFigures`). Chapters whose "
@@ -99,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         + "\n".join(rows)
         + f"\n\n{len(rows) - over} of {len(rows)} controls within the target. Machine: "
         f"{platform.machine()}, {len(os.sched_getaffinity(0))} logical CPUs, 1-min load "
-        f"average {os.getloadavg()[0]:.1f}.\n", encoding="utf-8")
+        f"average {os.getloadavg()[0]:.1f}. CPU gauge (a fixed pure-Python loop of "
+        f"{REFERENCE_LOOP:,} steps, timed before each page): {min(gauge):.0f} to "
+        f"{max(gauge):.0f} ms during the run.\n", encoding="utf-8")
     return 0
 
 
