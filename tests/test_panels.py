@@ -420,6 +420,18 @@ def test_live_figures_reuse_one_renderer_and_leave_no_trace_of_the_last_figure()
     assert list(live._renderers.values()) == [renderer]
 
 
+def test_rgba_png_decodes_to_the_pixels_it_was_given_and_refuses_other_arrays() -> None:
+    """The live images' own PNG encoder: any decoder reads back the exact pixels, alpha too."""
+    pixels = np.random.default_rng(7).integers(0, 256, size=(5, 3, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(panels.rgba_png(pixels)))
+    assert decoded.mode == "RGBA" and decoded.size == (3, 5)
+    assert np.array_equal(np.asarray(decoded), pixels)
+    with pytest.raises(ValueError, match="height x width x 4 uint8"):
+        panels.rgba_png(pixels[..., :3])
+    with pytest.raises(ValueError, match="uint8"):
+        panels.rgba_png(pixels.astype(np.float64))
+
+
 def test_fixed_title_height_moves_no_title() -> None:
     """Panel states are drawn with a fixed title height (faster); on a figure like the book's,
     titles above axes with their tick labels below, the pixels are the same as without it."""
