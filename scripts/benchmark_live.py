@@ -23,7 +23,7 @@ import jupytext
 import nbclient
 import nbformat
 
-from lungmets.toc import panel_pages
+from lungmets.site.toc import panel_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150.0
@@ -33,7 +33,7 @@ REFERENCE_LOOP = 3_000_000  # iterations of the fixed pure-Python loop that gaug
 # Runs in the executed kernel: IPython keeps every displayed cell value in Out.
 PROBE = f"""
 import json as _json, statistics as _stats, time as _time
-from lungmets.panels import Panel as _Panel
+from lungmets.display.panels import Panel as _Panel
 _seen, _report = set(), []
 for _value in list(Out.values()) + list(globals().values()):
     if not isinstance(_value, _Panel) or _value.live_control is None or id(_value) in _seen:
@@ -108,9 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "recomputation timed (render "
         "function, figure drawn and encoded; not the browser's round trip). Target: a median of at "
         f"most {TARGET_MS:.0f} ms; the maximum is usually the first move, which lays the figure "
-        "out (later moves reuse that layout, `lungmets.panels.LiveFigures`). Chapters whose "
-        "panels have no free control (categories, all "
-        "precomputed) have no row.\n\n"
+        "out (later moves reuse that layout, `lungmets.display.panels.LiveFigures`). Chapters "
+        "whose panels have no free control (categories, all precomputed) have no row.\n\n"
         "| page | control | moves | median (ms) | max (ms) | target |\n"
         "| --- | --- | ---: | ---: | ---: | --- |\n"
         + "\n".join(rows)

@@ -32,7 +32,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
-from lungmets.browser import CHROMIUM_ARGS, chromium_executable
+from lungmets.site.browser import CHROMIUM_ARGS, chromium_executable
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = {  # Lighthouse's simulated mobile ("slow 4G") profile

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from lungmets.paths import SYNTHETIC_DIR
-from lungmets.reconstruct import (
+from lungmets.synthetic.reconstruct import (
     CANONICAL_CHAINS,
     CANONICAL_ITERATIONS,
     CANONICAL_SEED,
@@ -54,7 +54,7 @@ def main() -> None:
     for path in paths:
         print(f"  {path}")
     if args.benchmark is not None:
-        from lungmets.scorecard import headline, scorecard
+        from lungmets.synthetic.scorecard import headline, scorecard
 
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         args.benchmark.write_text(

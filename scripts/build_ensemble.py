@@ -3,9 +3,9 @@
 Why a script and two caches: one calibration takes minutes, so the book never recalibrates; the
 ensemble chapter reads ``data/synthetic/ensemble/members.csv`` (committed, one row per seed).
 Each member's four CSVs are also kept outside the repository (``--cohorts``, default
-``lungmets.ensemble.COHORT_CACHE``), so a rerun recalibrates only the seeds it has not seen, and
-``members.csv`` (with ``manifest.json``: which seeds, which calibration budget, which source)
-is rewritten after every finished member: an interrupted run keeps its work. When the
+``lungmets.synthetic.ensemble.COHORT_CACHE``), so a rerun recalibrates only the seeds it has not
+seen, and ``members.csv`` (with ``manifest.json``: which seeds, which calibration budget, which
+source) is rewritten after every finished member: an interrupted run keeps its work. When the
 calibration's sources change, cached members are kept only if the committed canonical cohort is
 still exactly the cached canonical member (a change to loading or documentation); the manifest
 then records the new fingerprint.
@@ -36,8 +36,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import pandas as pd  # noqa: E402
 
-from lungmets import reconstruct  # noqa: E402
-from lungmets.ensemble import (  # noqa: E402
+from lungmets.synthetic import reconstruct  # noqa: E402
+from lungmets.synthetic.ensemble import (  # noqa: E402
     CALIBRATION_SOURCES,
     COHORT_CACHE,
     MEMBERS_CSV,
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default=f"{reconstruct.CANONICAL_SEED},{PLANNED_SEEDS}",
                         help="e.g. 2016,0-99 or 1,5,9 (default: the canonical seed and "
-                        "lungmets.ensemble.PLANNED_SEEDS)")
+                        "lungmets.synthetic.ensemble.PLANNED_SEEDS)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MEMBERS_CSV)
     parser.add_argument("--cohorts", type=Path, default=COHORT_CACHE,

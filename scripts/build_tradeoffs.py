@@ -3,7 +3,7 @@
 Usage: .venv/bin/python scripts/build_tradeoffs.py [--workers N] [--benchmark FILE]
 
 Recomputes the canonical calibration (deterministic), then runs one targeted calibration per
-missed target (``lungmets.tradeoffs``) and writes what each would cost. Run it after
+missed target (``lungmets.synthetic.tradeoffs``) and writes what each would cost. Run it after
 ``make data``; the book only reads the file.
 """
 
@@ -14,8 +14,8 @@ import os
 import time
 from pathlib import Path
 
-from lungmets.scorecard import probed_misses, scorecard
-from lungmets.tradeoffs import (
+from lungmets.synthetic.scorecard import probed_misses, scorecard
+from lungmets.synthetic.tradeoffs import (
     BOOST,
     OUTCOMES,
     PROBE_ITERATIONS,

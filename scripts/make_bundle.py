@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lungmets.downloads import deterministic_zip
+from lungmets.site.downloads import deterministic_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP_FOLDER = "lungmets-book"

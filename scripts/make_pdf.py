@@ -23,8 +23,8 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 from pypdf import PdfReader, PdfWriter
 
-from lungmets.browser import CHROMIUM_ARGS, chromium_executable
-from lungmets.toc import toc_pages
+from lungmets.site.browser import CHROMIUM_ARGS, chromium_executable
+from lungmets.site.toc import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_PDF = "lungmets-book.pdf"

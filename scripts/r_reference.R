@@ -158,7 +158,7 @@ claims <- read.csv(claims_csv, stringsAsFactors = FALSE)
 lesions_cut <- as.numeric(claims$value[claims$id == "t1_lesions_cutoff_all"])
 if (length(lesions_cut) != 1 || is.na(lesions_cut)) stop(claims_csv, ": no t1_lesions_cutoff_all")
 
-# The endpoint definitions of lungmets.endpoints.endpoint_data, written again in R.
+# The endpoint definitions of lungmets.analyses.endpoints.endpoint_data, written again in R.
 from_rt <- round(patients$os_months - patients$pdr_months, 10)
 died_first <- patients$pfs_event == 0 & patients$os_event == 1
 endpoints <- list(
@@ -178,7 +178,7 @@ for (name in names(endpoints)) {
   logrank_rows(case, e$time, e$event, patients$sorafenib)
 }
 
-# The paper's final models, coded as lungmets.prognostic.cox_design codes them.
+# The paper's final models, coded as lungmets.analyses.prognostic.cox_design codes them.
 design <- data.frame(
   pfs_months = patients$pfs_months, pfs_event = patients$pfs_event,
   os_months = patients$os_months, os_event = patients$os_event,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lungmets.toc import toc_pages
+from lungmets.site.toc import toc_pages
 
 __all__ = ["REPO", "book_log_path", "toc_pages"]
 

@@ -1,4 +1,5 @@
-"""Tests for lungmets.a11y: no empty table header in pandas' layouts, figure text as alt text."""
+"""Tests for lungmets.display.a11y: no empty table header in pandas' layouts, figure text as alt
+text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from lungmets.a11y import describe_figure, tidy_table_headers
+from lungmets.display.a11y import describe_figure, tidy_table_headers
 
 
 def header_rows(html: str) -> list[list[tuple[str, str]]]:

@@ -1,4 +1,5 @@
-"""lungmets.adverse: Table 2 counts, patients vs events, Newcombe intervals, Fisher tests."""
+"""lungmets.analyses.adverse: Table 2 counts, patients vs events, Newcombe intervals, Fisher
+tests."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from lungmets.adverse import (
+from lungmets.analyses.adverse import (
     MARROW_EVENTS,
     arm_comparison,
     arm_sizes,
@@ -35,10 +36,10 @@ from lungmets.adverse import (
     table2_beside,
     wilson_interval,
 )
+from lungmets.analyses.covariates import AE_EVENTS
 from lungmets.claims import claim
-from lungmets.covariates import AE_EVENTS
-from lungmets.reconstruct import Cohort, load_cohort
-from lungmets.scorecard import computers
+from lungmets.synthetic.reconstruct import Cohort, load_cohort
+from lungmets.synthetic.scorecard import computers
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Tests of lungmets.audit: the reusable helpers on worked values, and the audit's key checks.
+"""Tests of lungmets.critique.audit: the reusable helpers on worked values, and the audit's key
+checks.
 
 Inputs are read from the claims catalogue (never retyped); expected values are hand computations
 stated in each docstring, asserted within the tolerance given there.
@@ -10,7 +11,8 @@ import math
 
 import pytest
 
-from lungmets.audit import (
+from lungmets.claims import Claim, claim, load_claims
+from lungmets.critique.audit import (
     FAMILIES,
     VERDICTS,
     Check,
@@ -24,7 +26,6 @@ from lungmets.audit import (
     se_from_ci,
     summary,
 )
-from lungmets.claims import Claim, claim, load_claims
 
 
 def _fake(value: str, unit: str = "%") -> Claim:
@@ -288,9 +289,9 @@ def test_median_se_floor_bounds_a_curve_built_to_fit_the_rate_and_median() -> No
     """HT-only PFS: 22 patients, 12 progressions before 1 year (S(12) = 10/22 = 45.5%), the
     11th at 5.8 months (median 5.80). SPSS's SE of that median is far above the floor, and
     the floor itself (≥ 0.65) is above the printed 0.52."""
-    from lungmets.audit import median_se_floor
     from lungmets.claims import claim
-    from lungmets.survival_stats import km_median_spss
+    from lungmets.critique.audit import median_se_floor
+    from lungmets.stats.survival_stats import km_median_spss
 
     times = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 5.8, 11.0] + [30.0] * 10
     events = [1] * 12 + [1] * 3 + [0] * 7
@@ -304,8 +305,8 @@ def test_median_se_floor_bounds_a_curve_built_to_fit_the_rate_and_median() -> No
 
 
 def test_median_se_floor_is_silent_when_the_rate_does_not_bound_the_density() -> None:
-    from lungmets.audit import median_se_floor
     from lungmets.claims import claim
+    from lungmets.critique.audit import median_se_floor
 
     # 55.2% at 12 months is above 50%: the C1 rule applies instead, not this bound
     assert median_se_floor(claim("res_pfs_rate_12m_sorafenib_yes"), 12,

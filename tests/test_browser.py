@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import toc_pages
 
-from lungmets.browser import CHROMIUM_ARGS, chromium_executable
-from lungmets.toc import chapter_pages, panel_pages
+from lungmets.site.browser import CHROMIUM_ARGS, chromium_executable
+from lungmets.site.toc import chapter_pages, panel_pages
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 

@@ -1,7 +1,7 @@
 """Censoring shortcuts and replayed loss to follow-up (lungmets.teaching.censoring).
 
 The four approaches are checked on a six-patient example worked out here by hand; the numpy
-Kaplan-Meier copy against lungmets.survival_stats on the SYNTHETIC cohort; the loss
+Kaplan-Meier copy against lungmets.stats.survival_stats on the SYNTHETIC cohort; the loss
 mechanisms against the fractions they promise (exact for the informative one, within Monte
 Carlo error for the other); the replay experiment against the property the page teaches:
 Kaplan-Meier stays on the recorded curve when loss is unrelated to prognosis, and does not
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lungmets.analyses.endpoints import endpoint_data
 from lungmets.claims import claim
-from lungmets.endpoints import endpoint_data
-from lungmets.reconstruct import load_cohort
-from lungmets.survival_stats import km_median_spss, survival_at
+from lungmets.stats.survival_stats import km_median_spss, survival_at
+from lungmets.synthetic.reconstruct import load_cohort
 from lungmets.teaching.censoring import (
     APPROACHES,
     estimates,

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import pytest
 
-from lungmets import (
+from lungmets.analyses import (
     adverse,
     dosimetry,
     endpoints,
@@ -23,8 +23,8 @@ from lungmets import (
     validation,
 )
 from lungmets.claims import claim
-from lungmets.reconstruct import load_cohort
-from lungmets.scorecard import reader_table, reason, scorecard
+from lungmets.synthetic.reconstruct import load_cohort
+from lungmets.synthetic.scorecard import reader_table, reason, scorecard
 
 
 @pytest.fixture(scope="module")

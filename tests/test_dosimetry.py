@@ -1,4 +1,5 @@
-"""lungmets.dosimetry: LQ arithmetic by hand, the paper's schedules, the toy DVH, the V20 check."""
+"""lungmets.analyses.dosimetry: LQ arithmetic by hand, the paper's schedules, the toy DVH, the V20
+check."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ import re
 import matplotlib.pyplot as plt
 import pytest
 
-from lungmets.claims import claim
-from lungmets.dosimetry import (
+from lungmets.analyses.dosimetry import (
     ALPHA_BETA_LUNG,
     ALPHA_BETA_TUMOUR,
     bed,
@@ -32,8 +32,9 @@ from lungmets.dosimetry import (
     toy_v,
     v20_check,
 )
+from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT
-from lungmets.reconstruct import load_cohort
+from lungmets.synthetic.reconstruct import load_cohort
 
 
 @pytest.fixture(scope="module")

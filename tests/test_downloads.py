@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO
 
-from lungmets.downloads import (
+from lungmets.site.downloads import (
     DATA_ZIP,
     DICTIONARY,
     NOTEBOOKS_ZIP,
@@ -18,7 +18,7 @@ from lungmets.downloads import (
     download_name,
     write_downloads,
 )
-from lungmets.toc import toc_pages
+from lungmets.site.toc import toc_pages
 
 SYNTHETIC_DIR = REPO / "data" / "synthetic"
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets.endpoints import (
+from lungmets.analyses.endpoints import (
     censored_to_events,
     compare_to_claims,
     death_from_rt_start,

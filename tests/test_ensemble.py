@@ -1,4 +1,5 @@
-"""Tests for lungmets.ensemble: deterministic member summaries, the canonical rule, the cache.
+"""Tests for lungmets.synthetic.ensemble: deterministic member summaries, the canonical rule, the
+cache.
 
 The calibration is replaced by a cheap stand-in defined here (a seeded random cohort with the
 ``patients.csv`` schema, NOT the reconstruction), because the ensemble only needs *some*
@@ -15,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets import ensemble
-from lungmets.ensemble import (
+from lungmets.synthetic import ensemble
+from lungmets.synthetic.ensemble import (
     CachedMember,
     MemberScore,
     best_member_seed,
@@ -106,7 +107,7 @@ def test_rmst_difference_is_yes_minus_no_and_bounded_by_the_horizon() -> None:
 
 def test_univariate_hr_agrees_with_lifelines_breslow_free_data() -> None:
     """On tie-free times Breslow (our engine) and Efron (lifelines) coincide; tolerance 1e-4."""
-    from lungmets.survival_stats import cox_fit
+    from lungmets.stats.survival_stats import cox_fit
 
     cohort = stand_in_calibrate(11)
     p = cohort.patients.copy()
@@ -160,7 +161,7 @@ def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from lungmets.ensemble import plot_hits, plot_member_values
+    from lungmets.synthetic.ensemble import plot_hits, plot_member_values
 
     members = run_ensemble(range(6), stand_in_calibrate, stand_in_score, workers=1)
     canon = best_member_seed(members)
@@ -180,7 +181,11 @@ def test_cached_members_table_matches_its_manifest() -> None:
     """members.csv has the schema, and exactly the members and budget manifest.json claims."""
     import json
 
-    from lungmets.reconstruct import CANONICAL_CHAINS, CANONICAL_ITERATIONS, CANONICAL_SEED
+    from lungmets.synthetic.reconstruct import (
+        CANONICAL_CHAINS,
+        CANONICAL_ITERATIONS,
+        CANONICAL_SEED,
+    )
 
     members = read_members()
     manifest = json.loads((ensemble.ENSEMBLE_DIR / "manifest.json").read_text())
@@ -199,13 +204,13 @@ def test_committed_cohort_is_the_ensemble_member_of_the_canonical_seed() -> None
     the cache's precision (six significant digits). A failure after a change to the calibration
     means the ensemble is stale: rerun `make ensemble`.
     """
-    from lungmets.reconstruct import CANONICAL_SEED, load_cohort
+    from lungmets.synthetic.reconstruct import CANONICAL_SEED, load_cohort
 
     assert ensemble.member_mismatches(read_members(), CANONICAL_SEED, load_cohort()) == []
 
 
 def test_member_mismatches_names_the_columns_that_differ() -> None:
-    from lungmets.reconstruct import CANONICAL_SEED, load_cohort
+    from lungmets.synthetic.reconstruct import CANONICAL_SEED, load_cohort
 
     members = read_members()
     changed = members.copy()

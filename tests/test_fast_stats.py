@@ -1,4 +1,4 @@
-"""The calibration's deterministic statistics (lungmets.fast_stats) against numpy/LAPACK and
+"""The calibration's deterministic statistics (lungmets.stats.fast_stats) against numpy/LAPACK and
 the project's reference implementations, and its k-group log-rank on empty levels."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets.fast_stats import (
+from lungmets.stats.fast_stats import (
     CoxData,
     cox_newton,
     logrank_k,
@@ -16,9 +16,9 @@ from lungmets.fast_stats import (
     spd_inverse,
     spd_solve,
 )
-from lungmets.stepwise import cox_newton as reference_cox_newton
-from lungmets.stepwise import score_test
-from lungmets.survival_stats import cox_fit_statsmodels, logrank_fast
+from lungmets.stats.stepwise import cox_newton as reference_cox_newton
+from lungmets.stats.stepwise import score_test
+from lungmets.stats.survival_stats import cox_fit_statsmodels, logrank_fast
 
 
 @pytest.fixture(scope="module")

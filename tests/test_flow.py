@@ -1,4 +1,4 @@
-"""lungmets.flow: box counts, the cross-file consistency check, and the drawing."""
+"""lungmets.analyses.flow: box counts, the cross-file consistency check, and the drawing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from lungmets.flow import cohort_flow, compare_flow, plot_cohort_flow
+from lungmets.analyses.flow import cohort_flow, compare_flow, plot_cohort_flow
 
 
 @pytest.fixture

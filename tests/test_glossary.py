@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from glossary_usage import glossary_entries, term_uses
 
-from lungmets.toc import toc_pages
+from lungmets.site.toc import toc_pages
 
 GLOSSARY = REPO / "book" / "glossary.md"
 ENTRIES = glossary_entries(GLOSSARY)

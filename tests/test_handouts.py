@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from lungmets.toc import toc_pages
+from lungmets.site.toc import toc_pages
 
 pytestmark = pytest.mark.build
 PAGES = toc_pages()

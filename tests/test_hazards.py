@@ -18,10 +18,10 @@ import pytest
 from lifelines import NelsonAalenFitter
 from r_teaching_fixture import FIXTURE, r_value, reference
 
-from lungmets import prognostic as pg
-from lungmets.reconstruct import load_cohort
-from lungmets.stepwise import cox_derivatives, cox_newton
-from lungmets.survival_stats import km_table, survival_at
+from lungmets.analyses import prognostic as pg
+from lungmets.stats.stepwise import cox_derivatives, cox_newton
+from lungmets.stats.survival_stats import km_table, survival_at
+from lungmets.synthetic.reconstruct import load_cohort
 from lungmets.teaching import hazards as hz
 
 FIT_RTOL = 1e-6
@@ -166,7 +166,7 @@ def test_the_likelihood_ratio_interval_drops_half_a_chi_square_quantile(data) ->
 
 
 def test_cox_table_and_indicators(data) -> None:
-    from lungmets.survival_stats import cox_fit
+    from lungmets.stats.survival_stats import cox_fit
 
     table = hz.cox_table(cox_fit(data, "os_months", "os_event", ["sorafenib_no"]))
     row = table.loc["sorafenib_no"]

@@ -26,8 +26,8 @@ from lifelines import KaplanMeierFitter
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from lungmets.reconstruct import load_cohort
-from lungmets.survival_stats import WALD_Z, km_median_lifelines, km_median_r, km_table
+from lungmets.stats.survival_stats import WALD_Z, km_median_lifelines, km_median_r, km_table
+from lungmets.synthetic.reconstruct import load_cohort
 from lungmets.teaching.life_table import (
     DEFAULT_SCALE,
     SCALES,

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lungmets.panels import LIVE_ENV_VAR
+from lungmets.display.panels import LIVE_ENV_VAR
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 TWINS = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -1,5 +1,6 @@
 """Page figures become the WebP files panels use (book/_ext/lungmets_panels.py): a figure
-glued with lungmets.panels.shared_figure and the panel image of the same plot are one file."""
+glued with lungmets.display.panels.shared_figure and the panel image of the same plot are one
+file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from PIL import Image
 sys.path.insert(0, str(REPO / "book" / "_ext"))
 from lungmets_panels import remove_replaced_pngs, webp_page_figures
 
-from lungmets.panels import figure_to_png, shared_figure
+from lungmets.display.panels import figure_to_png, shared_figure
 
 
 def _figure(slope: float = 1.0):

@@ -1,4 +1,5 @@
-"""Tests for lungmets.panels: static panels switch precomputed outputs, live panels recompute."""
+"""Tests for lungmets.display.panels: static panels switch precomputed outputs, live panels
+recompute."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
-from lungmets import panels
-from lungmets.panels import (
+from lungmets.display import panels
+from lungmets.display.panels import (
     LIVE_ENV_VAR,
     LiveFigures,
     figure_to_png,
@@ -435,7 +436,7 @@ def test_rgba_png_decodes_to_the_pixels_it_was_given_and_refuses_other_arrays() 
 def test_fixed_title_height_moves_no_title() -> None:
     """Panel states are drawn with a fixed title height (faster); on a figure like the book's,
     titles above axes with their tick labels below, the pixels are the same as without it."""
-    from lungmets.plots import plot_km
+    from lungmets.display.plots import plot_km
 
     def render() -> Figure:
         ax = plot_km([3, 5, 8, 13, 21, 30], [1, 0, 1, 1, 0, 1], ["A", "B"] * 3,

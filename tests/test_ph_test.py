@@ -1,4 +1,4 @@
-"""lungmets.ph_test beyond R's numbers (those are in test_r_reference.py): a hand-checked
+"""lungmets.stats.ph_test beyond R's numbers (those are in test_r_reference.py): a hand-checked
 score test, the km time scale, and errors that name the bad row."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets.ph_test import cox_zph, km_transform
-from lungmets.stepwise import cox_newton
+from lungmets.stats.ph_test import cox_zph, km_transform
+from lungmets.stats.stepwise import cox_newton
 
 
 def test_one_binary_covariate_at_beta_zero_is_a_hand_computable_score_test() -> None:

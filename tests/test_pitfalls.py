@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets.reconstruct import load_cohort
-from lungmets.survival_stats import logrank_fast, survival_at
+from lungmets.analyses.validation import detectable_hazard_ratio
+from lungmets.stats.survival_stats import logrank_fast, survival_at
+from lungmets.synthetic.reconstruct import load_cohort
 from lungmets.teaching import pitfalls_bias as pb
 from lungmets.teaching import pitfalls_design as pd_
-from lungmets.validation import detectable_hazard_ratio
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +204,7 @@ def _aalen_johansen_by_hand(time: np.ndarray, cause: np.ndarray, at: float) -> f
 def test_aalen_johansen_on_the_cohort_matches_a_hand_implementation(patients) -> None:
     causes = pb.competing_causes(patients)
     t, c = causes["time"].to_numpy(), causes["cause"].to_numpy()
-    assert (c == pb.COMPETING).sum() == 6  # deaths without progression, lungmets.endpoints
+    assert (c == pb.COMPETING).sum() == 6  # deaths without progression, lungmets.analyses.endpoints
     grid = [6.0, 12.0, 24.0]
     got = pb.aalen_johansen(t, c, grid, seed=0)
     # lifelines jitters ties across causes by 1e-4 months: allow a small difference

@@ -1,4 +1,4 @@
-"""Tests for lungmets.plots: smoke tests on Agg, real assertions on the numbers drawn.
+"""Tests for lungmets.display.plots: smoke tests on Agg, real assertions on the numbers drawn.
 
 References are second implementations on the same seeded synthetic data: the at-risk counts
 and the Kaplan-Meier median are computed by hand with numpy, the log-rank p with statsmodels.
@@ -18,7 +18,7 @@ from lifelines import CoxPHFitter
 from matplotlib.axes import Axes
 from statsmodels.duration.survfunc import survdiff
 
-from lungmets.plots import (
+from lungmets.display.plots import (
     ARM_COLOURS,
     RISK_TABLE_LABEL,
     arm_colour,

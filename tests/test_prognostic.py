@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 
-from lungmets import prognostic as pg
+from lungmets.analyses import prognostic as pg
 from lungmets.claims import claim
 
 SEED = 20160601
@@ -232,7 +232,7 @@ def test_plot_scaled_schoenfeld_returns_axes() -> None:
 
 
 def test_logrank_p_many_equals_one_test_at_a_time() -> None:
-    from lungmets.survival_stats import logrank_fast
+    from lungmets.stats.survival_stats import logrank_fast
 
     df = _cohort()
     time = df["pfs_months"].to_numpy()

@@ -23,13 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets import prognostic as pg
-from lungmets.endpoints import endpoint_data
-from lungmets.ensemble import FINAL_MODELS, ph_p_cox_zph
+from lungmets.analyses import prognostic as pg
+from lungmets.analyses.endpoints import endpoint_data
 from lungmets.paths import REPO_ROOT
-from lungmets.ph_test import cox_zph
-from lungmets.reconstruct import load_cohort
-from lungmets.survival_stats import (
+from lungmets.stats.ph_test import cox_zph
+from lungmets.stats.survival_stats import (
     cox_fit,
     cox_fit_statsmodels,
     km_median_lifelines,
@@ -40,6 +38,8 @@ from lungmets.survival_stats import (
     logrank_fast,
     logrank_statsmodels,
 )
+from lungmets.synthetic.ensemble import FINAL_MODELS, ph_p_cox_zph
+from lungmets.synthetic.reconstruct import load_cohort
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "r_survival"
 RERUN = "rerun `make r-reference` (Rscript scripts/r_reference.R) and commit its output"
@@ -330,7 +330,7 @@ def test_km_legend_shows_r_median_where_it_differs() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from lungmets.plots import plot_km
+    from lungmets.display.plots import plot_km
 
     flat = _r_datasets()["toy_flat_half"]
     groups = pd.Series("flat", index=flat.time.index)

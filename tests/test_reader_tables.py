@@ -7,7 +7,7 @@ unfolds with "Show code", nor text set as code. The patterns are those of the sh
 folded exercise solutions (which show learners the code's own output). The scanner is tested on
 small pages first, so that a scan that finds nothing means the site is clean, not that the
 scanner is blind. The labels and reasons the tables show come from lungmets.claims and
-lungmets.scorecard and are tested here too.
+lungmets.synthetic.scorecard and are tested here too.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from lungmets.analyses.endpoints import survival_claims
 from lungmets.claims import claim, load_claims
-from lungmets.endpoints import survival_claims
-from lungmets.glossary import ABBREVIATIONS, spelled_out
-from lungmets.reconstruct import load_cohort
-from lungmets.scorecard import (
+from lungmets.site.glossary import ABBREVIATIONS, spelled_out
+from lungmets.synthetic.reconstruct import load_cohort
+from lungmets.synthetic.scorecard import (
     MATCH,
     NOT_REACHED,
     csv_for_download,

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets.calibrate import DAYS_PER_MONTH, TICK, study_window
+from lungmets.analyses.covariates import AE_EVENTS, LesionRule, classify_patient
 from lungmets.claims import claim, value
-from lungmets.covariates import AE_EVENTS, LesionRule, classify_patient
 from lungmets.paths import SYNTHETIC_DIR
-from lungmets.reconstruct import (
+from lungmets.stats.survival_stats import km_median_spss
+from lungmets.synthetic.calibrate import DAYS_PER_MONTH, TICK, study_window
+from lungmets.synthetic.reconstruct import (
     CANONICAL_CHAINS,
     CANONICAL_ITERATIONS,
     CANONICAL_SEED,
@@ -24,7 +25,6 @@ from lungmets.reconstruct import (
     load_cohort,
     write_cohort,
 )
-from lungmets.survival_stats import km_median_spss
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +218,7 @@ def test_contradictions_table_names_real_claims() -> None:
 def test_ht_only_pfs_rate_is_a_documented_contradiction_not_a_calibration_miss() -> None:
     """C10: 45.5% PFS at 1 year cannot hold with the HT-only median 5.80 ± 0.52 (SPSS SE);
     the scorecard cites C10 for both printings of the rate instead of blaming the search."""
-    from lungmets.scorecard import scorecard
+    from lungmets.synthetic.scorecard import scorecard
 
     table = contradictions().set_index("id")
     assert table.loc["C10", "misses"] == ("res_pfs_rate_12m_sorafenib_no",
@@ -262,7 +262,7 @@ fewer SIMD features than this one (each is ignored where the feature is absent a
 @pytest.mark.parametrize("cpu", list(FORCED_CPUS))
 def test_regeneration_is_byte_identical_on_a_cpu_with_fewer_simd_features(cpu, tmp_path) -> None:
     """The promise holds whatever SIMD the machine has: a subprocess forced onto other kernels
-    regenerates the committed bytes (lungmets.fast_stats says why it can)."""
+    regenerates the committed bytes (lungmets.stats.fast_stats says why it can)."""
     import os
     import subprocess
     import sys
@@ -289,9 +289,10 @@ def test_dates_module_constants_are_sane() -> None:
 
 
 def test_fast_statistics_agree_with_reference_implementations() -> None:
-    """The annealer's vectorised statistics (lungmets.calibrate.evaluate) are the ones the
-    scorecard recomputes from the CSVs with lungmets.survival_stats; checked on a short run."""
-    from lungmets.survival_stats import cox_fit_statsmodels, logrank_fast, survival_at
+    """The annealer's vectorised statistics (lungmets.synthetic.calibrate.evaluate) are the ones
+    the scorecard recomputes from the CSVs with lungmets.stats.survival_stats; checked on a short
+    run."""
+    from lungmets.stats.survival_stats import cox_fit_statsmodels, logrank_fast, survival_at
 
     small = calibrate(7, iterations=300, chains=1)
     stats, p = small.calibration.stats, small.patients

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lungmets.plots import plot_km
+from lungmets.display.plots import plot_km
 from lungmets.teaching.reporting import (
     FIGURE_STATUSES,
     KM_ELEMENTS,

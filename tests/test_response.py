@@ -1,4 +1,5 @@
-"""lungmets.response: exact intervals, RECIST-style calls and the response-by-feature table."""
+"""lungmets.analyses.response: exact intervals, RECIST-style calls and the response-by-feature
+table."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lungmets.prognostic import FACTORS
-from lungmets.response import (
+from lungmets.analyses.prognostic import FACTORS
+from lungmets.analyses.response import (
     RESPONSES,
     classify_change,
     clopper_pearson,
@@ -19,7 +20,7 @@ from lungmets.response import (
     response_counts,
     sum_of_diameters_change,
 )
-from lungmets.tables import FISHER, categorical_test
+from lungmets.analyses.tables import FISHER, categorical_test
 
 
 @pytest.mark.parametrize(("k", "n"), [(30, 45), (0, 10), (10, 10), (1, 45), (150, 195)])

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from lungmets.paths import SYNTHETIC_DIR
-from lungmets.reconstruct import FILES, load_cohort
 from lungmets.schema import CohortFileError
+from lungmets.synthetic.reconstruct import FILES, load_cohort
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from lungmets.claims import load_claims
-from lungmets.reconstruct import contradictions
-from lungmets.scorecard import (
+from lungmets.synthetic.reconstruct import contradictions
+from lungmets.synthetic.scorecard import (
     BETTER,
     NOT_TARGETED,
     OUT_OF_REACH,
@@ -158,8 +158,8 @@ def test_reproduce_returns_the_result_type() -> None:
 def test_forward_stepwise_selects_the_papers_variables() -> None:
     """Table 1 reports multivariable results only for these factors (PFS: lesions and sorafenib;
     OS: intrahepatic status and sorafenib): SPSS-style forward selection must pick exactly them."""
-    from lungmets.reconstruct import load_cohort
-    from lungmets.scorecard import _MV_MODELS, _fit_stepwise
+    from lungmets.synthetic.reconstruct import load_cohort
+    from lungmets.synthetic.scorecard import _MV_MODELS, _fit_stepwise
 
     patients = load_cohort().patients
     for ep, factors in _MV_MODELS.items():

@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO
 
+from lungmets.site.toc import chapter_pages
 from lungmets.teaching.self_check import Choice, Numeric, Option, SelfCheck
-from lungmets.toc import chapter_pages
 
 
 def _choice() -> Choice:

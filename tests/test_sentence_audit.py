@@ -1,4 +1,4 @@
-"""Tests of lungmets.sentence_audit: the ledger quotes the paper, covers every quantitative
+"""Tests of lungmets.critique.sentence_audit: the ledger quotes the paper, covers every quantitative
 sentence of the Results and the Discussion, and its new checks compute the right verdicts.
 
 The paper's text comes from the ``paper`` fixture's file (raw, so the parser sees its lines);
@@ -12,9 +12,9 @@ import re
 import pytest
 from conftest import paper_path
 
-from lungmets.audit import FAMILIES, Check, run_audit, summary
 from lungmets.claims import claim, load_claims
-from lungmets.sentence_audit import (
+from lungmets.critique.audit import FAMILIES, Check, run_audit, summary
+from lungmets.critique.sentence_audit import (
     EXCLUDED,
     FAMILY,
     LEDGER,

@@ -273,7 +273,7 @@ def test_the_stylesheet_bundle_keeps_every_rule_in_order(built_site: Path) -> No
 
 
 # Page figures a panel on the same page shows again as its first view (glued with
-# lungmets.panels.shared_figure): (page, figure id).
+# lungmets.display.panels.shared_figure): (page, figure id).
 SHARED_FIGURES = (("survival", "fig-arm-os"), ("reporting", "fig-reporting-km"))
 
 

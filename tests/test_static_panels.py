@@ -1,4 +1,4 @@
-"""Panels rendered to HTML at build time (lungmets.static_panels) show what the widgets did."""
+"""Panels rendered to HTML at build time (lungmets.site.static_panels) show what the widgets did."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ import pytest
 from bs4 import BeautifulSoup
 from ipywidgets.embed import embed_data
 
-from lungmets.panels import precomputed_grid, precomputed_panel
-from lungmets.static_panels import WIDGET_VIEW_MIME, UnsupportedWidgetError, render_widget_views
+from lungmets.display.panels import precomputed_grid, precomputed_panel
+from lungmets.site.static_panels import (
+    WIDGET_VIEW_MIME,
+    UnsupportedWidgetError,
+    render_widget_views,
+)
 
 
 @pytest.fixture(autouse=True)

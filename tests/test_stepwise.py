@@ -1,4 +1,5 @@
-"""Tests for lungmets.stepwise: the Cox engine, the score test and SPSS FSTEP(LR) behaviour."""
+"""Tests for lungmets.stats.stepwise: the Cox engine, the score test and SPSS FSTEP(LR)
+behaviour."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from statsmodels.duration.hazard_regression import PHReg
 from test_survival_stats import spss_fixture
 
-from lungmets import stepwise as sw
-from lungmets import survival_stats as ss
+from lungmets.stats import stepwise as sw
+from lungmets.stats import survival_stats as ss
 
 # --------------------------------------------------------------------------- Cox engine
 

@@ -1,4 +1,5 @@
-"""Tests for lungmets.survival_stats: hand-computed values, real SPSS output, library agreement."""
+"""Tests for lungmets.stats.survival_stats: hand-computed values, real SPSS output, library
+agreement."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lungmets import survival_stats as ss
+from lungmets.stats import survival_stats as ss
 
 # A real SPSS run, used as an external reference (not a number from the paper).
 # Source: public repository StatEdu/StatEdu_Studio, commit c058fca6c407b2c9557c6a19a0d9610cb0015d88:

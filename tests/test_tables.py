@@ -1,4 +1,4 @@
-"""lungmets.tables: tests, SMDs and Table 1 against hand-computed values and scipy."""
+"""lungmets.analyses.tables: tests, SMDs and Table 1 against hand-computed values and scipy."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lungmets.claims import claim
-from lungmets.survival_stats import reverse_km_median_followup
-from lungmets.tables import (
+from lungmets.analyses.tables import (
     CHI_SQUARE,
     CONTINUOUS_LABELS,
     FISHER,
@@ -29,6 +27,8 @@ from lungmets.tables import (
     table_one,
     table_one_by_sorafenib,
 )
+from lungmets.claims import claim
+from lungmets.stats.survival_stats import reverse_km_median_followup
 
 # --------------------------------------------------------------------------- SMD
 

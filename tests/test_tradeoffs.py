@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lungmets import calibrate
 from lungmets.claims import claim
-from lungmets.reconstruct import contradictions
-from lungmets.scorecard import (
+from lungmets.synthetic import calibrate
+from lungmets.synthetic.reconstruct import contradictions
+from lungmets.synthetic.scorecard import (
     BETTER,
     NOT_REACHED,
     OUT_OF_REACH,
@@ -18,7 +18,7 @@ from lungmets.scorecard import (
     reason,
     scorecard,
 )
-from lungmets.tradeoffs import (
+from lungmets.synthetic.tradeoffs import (
     TRADEOFFS_CSV,
     classify,
     cohort_fingerprint,

@@ -20,8 +20,8 @@ from lifelines.statistics import logrank_test
 from lifelines.utils import restricted_mean_survival_time
 from r_teaching_fixture import FIXTURE, r_value
 
-from lungmets.reconstruct import load_cohort
-from lungmets.survival_stats import km_median_spss, logrank_fast
+from lungmets.stats.survival_stats import km_median_spss, logrank_fast
+from lungmets.synthetic.reconstruct import load_cohort
 from lungmets.teaching import two_sample as ts
 
 RTOL = 1e-10

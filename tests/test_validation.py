@@ -8,11 +8,11 @@ import pytest
 from lifelines.statistics import multivariate_logrank_test
 from statsmodels.stats.multitest import multipletests
 
-from lungmets import validation as V
+from lungmets.analyses import validation as V
 from lungmets.claims import claim
-from lungmets.reconstruct import Cohort, load_cohort
-from lungmets.scorecard import scorecard
-from lungmets.survival_stats import logrank_fast
+from lungmets.stats.survival_stats import logrank_fast
+from lungmets.synthetic.reconstruct import Cohort, load_cohort
+from lungmets.synthetic.scorecard import scorecard
 
 
 @pytest.fixture(scope="module")

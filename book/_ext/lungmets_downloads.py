@@ -1,6 +1,6 @@
 """Local Sphinx extension: the SYNTHETIC data, their dictionary and the notebooks as downloads.
 
-After an HTML build, :func:`lungmets.downloads.write_downloads` writes them under the site's
+After an HTML build, :func:`lungmets.site.downloads.write_downloads` writes them under the site's
 ``downloads/`` folder, where ``book/downloads.md`` links them by relative paths (so the links
 also work from a copy of the site on disk). ``scripts/make_pdf.py`` adds ``downloads/pdf/``.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from lungmets.downloads import write_downloads
+from lungmets.site.downloads import write_downloads
 
 __all__ = ["setup"]
 

@@ -1,6 +1,6 @@
 """Local Sphinx extension: widget panels rendered as plain HTML at build time.
 
-Why: see :mod:`lungmets.static_panels`. myst-nb puts each page's saved widget state in the
+Why: see :mod:`lungmets.site.static_panels`. myst-nb puts each page's saved widget state in the
 page head, for the ipywidgets HTML manager to replay after 1.1 MB of script. This extension
 takes that state out of the page, renders every saved view into the body, writes each
 embedded image once to ``_images/`` (lossless WebP when smaller than the PNG, named by the
@@ -9,7 +9,7 @@ hundred bytes, deferred) to make the controls switch outputs. A widget the rende
 support is a warning, so under ``-W`` the build fails rather than publishing a gap.
 
 The page's own figures get the same treatment: myst-nb names each PNG by its SHA-256 too, so
-a page figure whose bytes equal a panel's image (:func:`lungmets.panels.shared_figure`)
+a page figure whose bytes equal a panel's image (:func:`lungmets.display.panels.shared_figure`)
 becomes the very file the panel shows, and every figure goes out as WebP when that is smaller.
 PNGs no page links to any more are removed when the build finishes.
 """
@@ -27,7 +27,11 @@ from PIL import Image
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from lungmets.static_panels import WIDGET_STATE_MIME, UnsupportedWidgetError, render_widget_views
+from lungmets.site.static_panels import (
+    WIDGET_STATE_MIME,
+    UnsupportedWidgetError,
+    render_widget_views,
+)
 
 __all__ = ["encode_image", "remove_replaced_pngs", "render_page_panels", "setup",
            "webp_page_figures"]

@@ -19,7 +19,7 @@ Why each part exists:
   ``tab-`` becomes a :class:`GluedTable`, numbered and captioned "Table 3.2" in the tables'
   sequence.
 * Accessibility (axe-core in the browser test): pandas leaves empty header cells around a
-  table's index, so every page's tables go through ``lungmets.a11y.tidy_table_headers``;
+  table's index, so every page's tables go through ``lungmets.display.a11y.tidy_table_headers``;
   ``static/lungmets-site.css`` gives links in exercise boxes enough contrast.
 """
 
@@ -36,7 +36,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
-from lungmets.a11y import tidy_table_headers
+from lungmets.display.a11y import tidy_table_headers
 
 __all__ = ["TABLE_LABEL_PREFIXES", "GluedTable", "retarget_launch_url", "setup", "twin_path"]
 

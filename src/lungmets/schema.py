@@ -1,10 +1,11 @@
 """Schemas of the SYNTHETIC cohort files, and a loader that names the bad cell.
 
-Every chapter reads the reconstructed cohort through :func:`lungmets.reconstruct.load_cohort`,
-which validates each file here first. A hand-edited or corrupted CSV then fails loudly with the
-file, the CSV line and the column, instead of flowing silently into a survival curve. Bounds
-the paper prints (the inclusion limits on lesions and diameters) are read from the claims
-catalogue; the other bounds are plausibility limits of this project, stated below.
+Every chapter reads the reconstructed cohort through
+:func:`lungmets.synthetic.reconstruct.load_cohort`, which validates each file here first. A
+hand-edited or corrupted CSV then fails loudly with the file, the CSV line and the column, instead
+of flowing silently into a survival curve. Bounds the paper prints (the inclusion limits on lesions
+and diameters) are read from the claims catalogue; the other bounds are plausibility limits of this
+project, stated below.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ can show which estimates stay put and which drift.
 
 Everything is seeded and runs on the SYNTHETIC cohort's (time, event) pairs; no real patient's
 data are involved. The Kaplan-Meier arithmetic is a small numpy copy of
-:mod:`lungmets.survival_stats`' (same conventions; the tests check they agree), because a
+:mod:`lungmets.stats.survival_stats`' (same conventions; the tests check they agree), because a
 replay experiment calls it thousands of times and must stay fast enough for a live widget.
 """
 
@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
-from lungmets.plots import OKABE_ITO
+from lungmets.display.plots import OKABE_ITO
 from lungmets.teaching.life_table import fixed_size_figure
 
 __all__ = [

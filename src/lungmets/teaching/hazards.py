@@ -1,9 +1,9 @@
 """Hazards and the Cox model: cumulative hazard, hazard ratios, partial likelihood, PH checks.
 
 Page: book/hazards-cox.md. Why this module exists: the chapters fit Cox models and print hazard
-ratios (HRs) through :mod:`lungmets.survival_stats` and :mod:`lungmets.prognostic`; a learner
-needs the pieces underneath. Here are the Nelson-Aalen cumulative hazard, the comparison of a
-hazard ratio with a ratio of probabilities (the paper's "3.5 times more likely"), the partial
+ratios (HRs) through :mod:`lungmets.stats.survival_stats` and :mod:`lungmets.analyses.prognostic`; a
+learner needs the pieces underneath. Here are the Nelson-Aalen cumulative hazard, the comparison of
+a hazard ratio with a ratio of probabilities (the paper's "3.5 times more likely"), the partial
 likelihood one death at a time, the log(-log S) check of proportional hazards, and three
 answers to its failure: a stratified model, a coefficient that changes at a cut-point, and a
 seeded simulation in which the hazards are not proportional by construction.
@@ -23,9 +23,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 from scipy.special import chdtri
 
-from lungmets.plots import OKABE_ITO, arm_colour
-from lungmets.stepwise import Ties, cox_derivatives, cox_newton
-from lungmets.survival_stats import (
+from lungmets.display.plots import OKABE_ITO, arm_colour
+from lungmets.stats.stepwise import Ties, cox_derivatives, cox_newton
+from lungmets.stats.survival_stats import (
     LIFELINES_COX_FIT_OPTIONS,
     CoxResult,
     _as_arrays,

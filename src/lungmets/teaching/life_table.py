@@ -7,8 +7,8 @@ censorings side by side), add Greenwood's variance term by term, and put a point
 confidence interval around Ŝ(t) on the plain, log or log-log scale. tests/test_life_table.py
 checks every number against lifelines, statsmodels, scipy and R (a committed fixture).
 
-Conventions are those of :mod:`lungmets.survival_stats`: a censoring tied with a death is still
-at risk at that time, and z is the exact normal quantile (1.95996...), as lifelines and R use.
+Conventions are those of :mod:`lungmets.stats.survival_stats`: a censoring tied with a death is
+still at risk at that time, and z is the exact normal quantile (1.95996...), as lifelines and R use.
 The medians and their intervals are not recomputed here: the page calls
 ``km_median_spss``, ``km_median_lifelines`` and ``km_median_r`` from that module.
 
@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from numpy.typing import ArrayLike, NDArray
 
-from lungmets.endpoints import endpoint_data
-from lungmets.plots import OKABE_ITO
-from lungmets.survival_stats import WALD_Z
+from lungmets.analyses.endpoints import endpoint_data
+from lungmets.display.plots import OKABE_ITO
+from lungmets.stats.survival_stats import WALD_Z
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -68,7 +68,7 @@ SCALE_COLUMNS: dict[CiScale, str] = {
 }
 """Column headings of :func:`readers_ci_table`, naming whose default each scale is."""
 
-# Not an arm's colour (lungmets.plots keeps those for the treatment arms).
+# Not an arm's colour (lungmets.display.plots keeps those for the treatment arms).
 CURVE_COLOUR = OKABE_ITO["black"]
 BAND_COLOUR = OKABE_ITO["sky blue"]
 TIMES, MINUS = "\u00d7", "\u2212"  # typeset x and -, for readers' tables
@@ -273,7 +273,7 @@ def fixed_size_figure(width: float = 6.5, height: float = 3.3) -> tuple[Figure, 
 
     Why: a panel's states must keep one size (the image would jump otherwise), and a fixed
     layout is the cheapest to draw, which keeps a live recompute fast. The placeholder engine
-    tells :func:`lungmets.panels.figure_to_png` not to crop the figure.
+    tells :func:`lungmets.display.panels.figure_to_png` not to crop the figure.
     """
     figure = plt.figure(figsize=(width, height))
     figure.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.88)
@@ -339,11 +339,11 @@ def plot_life_table(
 def figure_and_table_html(figure: Figure, table: pd.DataFrame, shown: str) -> str:
     """One panel state showing a figure above a table (a panel output is a single item).
 
-    The image is made by :func:`lungmets.panels.to_output_widget`, so it carries the same alt
-    text and PNG settings as every panel image; its temporary widget is closed at once, so it
+    The image is made by :func:`lungmets.display.panels.to_output_widget`, so it carries the same
+    alt text and PNG settings as every panel image; its temporary widget is closed at once, so it
     is not saved in the page's widget state.
     """
-    from lungmets.panels import to_output_widget
+    from lungmets.display.panels import to_output_widget
 
     parts = []
     for item in (figure, table):

@@ -22,10 +22,10 @@ import pandas as pd
 from lifelines import AalenJohansenFitter
 from numpy.typing import ArrayLike, NDArray
 
+from lungmets.analyses.endpoints import deaths_without_progression, endpoint_data
 from lungmets.claims import claim
-from lungmets.endpoints import deaths_without_progression, endpoint_data
-from lungmets.fast_stats import counts, logrank_pairs
-from lungmets.survival_stats import survival_at
+from lungmets.stats.fast_stats import counts, logrank_pairs
+from lungmets.stats.survival_stats import survival_at
 
 __all__ = [
     "COMPETING",
@@ -144,7 +144,8 @@ def group_logrank(
 
     The ratio is the log-rank (Peto) one-step estimate exp((O - E) / V), close to the Cox
     estimate when the ratio is near 1, and what lets hundreds of replicates share one pass
-    over the (common) survival times. The p-value is :func:`lungmets.fast_stats.logrank_pairs`.
+    over the (common) survival times. The p-value is
+    :func:`lungmets.stats.fast_stats.logrank_pairs`.
     """
     t = np.asarray(time, dtype=float).ravel()
     e = np.asarray(event, dtype=float).ravel()
@@ -165,8 +166,8 @@ def competing_causes(patients: pd.DataFrame) -> pd.DataFrame:
     """Progression with death as a competing event, from the cohort's columns.
 
     Time is from the start of radiotherapy to progression, death or last follow-up (the usual
-    PFS time, :func:`lungmets.endpoints.endpoint_data` with ``death_rule="event"``); cause is
-    1 for progression, 2 for death without progression, 0 for censored.
+    PFS time, :func:`lungmets.analyses.endpoints.endpoint_data` with ``death_rule="event"``);
+    cause is 1 for progression, 2 for death without progression, 0 for censored.
     """
     data = endpoint_data(patients, "pfs", death_rule="event")
     died = deaths_without_progression(patients).to_numpy()

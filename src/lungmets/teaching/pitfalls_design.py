@@ -10,10 +10,10 @@ reader move the hazard ratio or the number of looks and see the consequence at o
 
 Schoenfeld's approximation (Biometrika 1981; Schoenfeld, Biometrics 1983) is used for events
 and power; its inverse, the smallest detectable hazard ratio, already lives in
-:func:`lungmets.validation.detectable_hazard_ratio`. The log-rank p-values of the simulations
-come from :func:`lungmets.prognostic.logrank_p_many` or, for simulated studies whose times
-differ, from a row-wise version of the same statistic, checked against
-:func:`lungmets.survival_stats.logrank_fast`.
+:func:`lungmets.analyses.validation.detectable_hazard_ratio`. The log-rank p-values of the
+simulations come from :func:`lungmets.analyses.prognostic.logrank_p_many` or, for simulated studies
+whose times differ, from a row-wise version of the same statistic, checked against
+:func:`lungmets.stats.survival_stats.logrank_fast`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc, ndtr, ndtri
 
-from lungmets.prognostic import logrank_p_many
+from lungmets.analyses.prognostic import logrank_p_many
 
 __all__ = [
     "SignificanceFilter",
@@ -115,7 +115,7 @@ def _logrank_p_rows(time: NDArray[np.float64], event: NDArray[np.bool_],
 
     Continuous simulated times have no ties, so each event time has one event: sorting each
     row makes the risk sets reverse cumulative counts, and every study is tested at once.
-    Same statistic as :func:`lungmets.survival_stats.logrank_fast` (the tests check it).
+    Same statistic as :func:`lungmets.stats.survival_stats.logrank_fast` (the tests check it).
     """
     order = np.argsort(time, axis=1)
     e = np.take_along_axis(event, order, axis=1).astype(float)

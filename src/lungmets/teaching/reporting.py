@@ -20,8 +20,8 @@ concerns one page; this module is read only by that page and its test.
 
 The figure checks (:func:`inspect_km_figure`) read a matplotlib figure's artists, not the code
 that drew it, so they can tell a figure that *has* a risk table from one that was merely asked
-for one. They recognise the structures :func:`lungmets.plots.plot_km` draws (a second axes with
-counts under the curve axes, fill-between bands, marker-only lines, dashed median segments, a
+for one. They recognise the structures :func:`lungmets.display.plots.plot_km` draws (a second axes
+with counts under the curve axes, fill-between bands, marker-only lines, dashed median segments, a
 ``p =`` annotation), which are also what most other Kaplan-Meier figures are made of.
 """
 
@@ -38,7 +38,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from lungmets.glossary import ABBREVIATIONS
+from lungmets.site.glossary import ABBREVIATIONS
 
 __all__ = [
     "FIGURE_STATUSES",
@@ -582,7 +582,7 @@ def abbreviations_used(*also: str) -> tuple[str, ...]:
     found = {a for a in ABBREVIATIONS if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)}
     unknown = set(also) - set(ABBREVIATIONS)
     if unknown:
-        raise KeyError(f"no words for {sorted(unknown)} in lungmets.glossary.ABBREVIATIONS")
+        raise KeyError(f"no words for {sorted(unknown)} in lungmets.site.glossary.ABBREVIATIONS")
     return tuple(a for a in ABBREVIATIONS if a in found | set(also))
 
 

@@ -1,15 +1,15 @@
 """Comparing two survival curves: the log-rank test by hand, its weighted relatives, and RMST.
 
 Page: book/comparing-curves.md. Why this module exists: the book's chapters call
-:func:`lungmets.survival_stats.logrank_fast`, which returns one chi-square. A learner needs the
-arithmetic behind it, one event time at a time: who was at risk in each arm, how many events
+:func:`lungmets.stats.survival_stats.logrank_fast`, which returns one chi-square. A learner needs
+the arithmetic behind it, one event time at a time: who was at risk in each arm, how many events
 the arm "should" have had if both arms shared one hazard, and how uncertain that expectation
 is. :func:`logrank_table` lays that out as a table; :func:`weighted_logrank` sums it, with any
 weights, into the statistic the libraries print. The rest of the module gives the two summaries
 the page sets beside the test: the restricted mean survival time (RMST) and the medians with
 their confidence intervals, and why overlapping intervals are not a test.
 
-Conventions are those of :mod:`lungmets.survival_stats`: an event at t counts at t, a patient
+Conventions are those of :mod:`lungmets.stats.survival_stats`: an event at t counts at t, a patient
 censored at t is still at risk at t, tied events get the hypergeometric variance.
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc, ndtr
 
-from lungmets.survival_stats import (
+from lungmets.stats.survival_stats import (
     SPSS_Z,
     WALD_Z,
     LogrankResult,

@@ -58,7 +58,7 @@ Cox ties: SPSS COXREG handles tied event times with Breslow's approximation (per
 manual; the SPSS reference data in the tests has no ties, so this is not verified here);
 lifelines implements only Efron's. The project reports lifelines (Efron) as the primary library
 fit and uses the numpy and statsmodels paths with ``ties="breslow"`` where SPSS is mimicked (the
-stepwise selection in ``lungmets.stepwise``). With continuous, rarely tied times the two
+stepwise selection in ``lungmets.stats.stepwise``). With continuous, rarely tied times the two
 coincide, and on tie-free data they are the same likelihood (checked in the tests).
 """
 

@@ -4,7 +4,7 @@ The book is published as static HTML: no kernel answers a slider there. So a pan
 outputs for a short list of values at build time and lets the browser switch between them:
 every control is ``jslink``-ed to a ``widgets.Stack`` whose children are the precomputed
 outputs (PNG images with alt text, or HTML tables). nbclient saves the widget state and the
-book's build renders it to plain HTML (:mod:`lungmets.static_panels`), with a few lines of
+book's build renders it to plain HTML (:mod:`lungmets.site.static_panels`), with a few lines of
 script switching the outputs, so every control position maps to an output that already exists:
 there is never a dead control.
 
@@ -38,7 +38,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
-from lungmets.a11y import describe_figure, tidy_table_headers
+from lungmets.display.a11y import describe_figure, tidy_table_headers
 
 __all__ = [
     "LIVE_ENV_VAR",
@@ -239,9 +239,9 @@ def to_output_widget(output: Renderable, dpi: int = DEFAULT_DPI, shown: str = ""
     """Turn one rendered output into a widget the static page can show.
 
     Figures (or axes) become a PNG ``<img>`` whose alternative text is ``shown`` (what the
-    control selects, e.g. "Slope = 2") followed by :func:`~lungmets.a11y.describe_figure`; a
+    control selects, e.g. "Slope = 2") followed by :func:`~lungmets.display.a11y.describe_figure`; a
     DataFrame becomes an HTML table; a string is taken as an HTML snippet (escape user text
-    before passing it). Tables get :func:`~lungmets.a11y.tidy_table_headers`. ``live`` draws
+    before passing it). Tables get :func:`~lungmets.display.a11y.tidy_table_headers`. ``live`` draws
     figures faster for a live control (:class:`LiveFigures`).
     """
     if isinstance(output, Axes):

@@ -5,8 +5,8 @@ between patients given HT + sorafenib (Co) or HT only (Rt), both with a well-con
 intrahepatic tumour and both drawn from the main cohort, and patients given sorafenib only (S),
 treated in an earlier period. They print three medians ± SE and three unadjusted pairwise
 log-rank p-values. This module recomputes those numbers from the SYNTHETIC cohort exactly as
-:mod:`lungmets.scorecard` does (SPSS median and SE, Mantel-Haenszel log-rank per pair), and adds
-what a reader needs to weigh them: the overall three-group test the paper did not print,
+:mod:`lungmets.synthetic.scorecard` does (SPSS median and SE, Mantel-Haenszel log-rank per pair),
+and adds what a reader needs to weigh them: the overall three-group test the paper did not print,
 Holm and Bonferroni adjustments for the three tests, a re-timing of Co and Rt from the start of
 radiotherapy (their OS clock starts at detection, so the detection-to-radiotherapy interval is
 time they had to survive to be in the group), and the smallest hazard ratio the groups could
@@ -24,15 +24,15 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
+from lungmets.analyses.endpoints import compare_to_claims, death_from_rt_start
 from lungmets.claims import claim
-from lungmets.endpoints import compare_to_claims, death_from_rt_start
-from lungmets.reconstruct import Cohort
-from lungmets.survival_stats import (
+from lungmets.stats.survival_stats import (
     LogrankResult,
     km_median_spss,
     logrank_fast,
     pairwise_logrank,
 )
+from lungmets.synthetic.reconstruct import Cohort
 
 __all__ = [
     "ADJUSTMENTS",

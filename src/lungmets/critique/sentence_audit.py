@@ -1,7 +1,7 @@
 """The audit's second pass: every quantitative sentence of the Results and the Discussion.
 
-Why this module exists: the families of :mod:`lungmets.audit` test the paper's numbers, but a
-reader meets them in sentences, and the words around them ("significantly", "most", "higher",
+Why this module exists: the families of :mod:`lungmets.critique.audit` test the paper's numbers, but
+a reader meets them in sentences, and the words around them ("significantly", "most", "higher",
 "approximately 3.5 times more likely", "similar") make claims of their own. This is a ledger of
 those sentences. Each entry quotes one sentence verbatim (or an exact, distinctive fragment of
 it), names the claims it rests on and the audit checks that test it: checks of the earlier
@@ -27,7 +27,8 @@ from typing import Literal
 import pandas as pd
 from scipy.optimize import brentq
 
-from lungmets.audit import (
+from lungmets.claims import Claim
+from lungmets.critique.audit import (
     _T2_EVENTS,
     FAMILIES,
     Check,
@@ -39,7 +40,6 @@ from lungmets.audit import (
     _verdict,
     run_audit,
 )
-from lungmets.claims import Claim
 
 __all__ = [
     "COMPARISON_WORDS",

@@ -2,10 +2,10 @@
 
 Why this module exists: the book analyses patient-level data that the paper never published.
 :func:`calibrate` builds a cohort that reproduces the paper's aggregates (counts exactly, by
-construction in :mod:`lungmets.covariates`; survival numbers as closely as the annealing in
-:mod:`lungmets.calibrate` gets), deterministically from a seed, so an ensemble can call it with
-other seeds. :func:`write_cohort` writes ``data/synthetic/*.csv`` byte-identically on every run;
-chapters only ever :func:`load_cohort` the committed files and never recalibrate.
+construction in :mod:`lungmets.analyses.covariates`; survival numbers as closely as the annealing in
+:mod:`lungmets.synthetic.calibrate` gets), deterministically from a seed, so an ensemble can call it
+with other seeds. :func:`write_cohort` writes ``data/synthetic/*.csv`` byte-identically on every
+run; chapters only ever :func:`load_cohort` the committed files and never recalibrate.
 
 Where the paper's numbers cannot all hold, :func:`contradictions` lists each conflict with its
 arithmetic (computed from the claims catalogue) and the priority the calibration gave it; the
@@ -23,8 +23,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lungmets.audit import median_se_floor
-from lungmets.calibrate import (
+from lungmets.analyses.covariates import (
+    FACTOR_LEVELS,
+    adverse_events,
+    assign_lesion_counts,
+    lesions_table,
+    spread_values,
+)
+from lungmets.claims import claim, value
+from lungmets.critique.audit import median_se_floor
+from lungmets.paths import SYNTHETIC_DIR
+from lungmets.schema import validate_frame
+from lungmets.stats.survival_stats import WALD_Z
+from lungmets.synthetic.calibrate import (
     TARGETS,
     TICK,
     Calibration,
@@ -32,17 +43,6 @@ from lungmets.calibrate import (
     months_to_days,
     study_window,
 )
-from lungmets.claims import claim, value
-from lungmets.covariates import (
-    FACTOR_LEVELS,
-    adverse_events,
-    assign_lesion_counts,
-    lesions_table,
-    spread_values,
-)
-from lungmets.paths import SYNTHETIC_DIR
-from lungmets.schema import validate_frame
-from lungmets.survival_stats import WALD_Z
 
 __all__ = [
     "CANONICAL_CHAINS",
@@ -85,7 +85,7 @@ PRIORITY: tuple[tuple[str, str], ...] = (
     ("5", "landmark rates, follow-up, the other ten factors' log-rank p"),
 )
 """The order in which the calibration weighs conflicting targets (weights in
-:data:`lungmets.calibrate.TARGETS`): medians win over rates, text over abstract."""
+:data:`lungmets.synthetic.calibrate.TARGETS`): medians win over rates, text over abstract."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,8 @@ def cohort_from(cal: Calibration) -> Cohort:
 
     # other covariates (assumptions inside the printed categories)
     age = np.where(_codes(cal, "age") == 1, rng.integers(60, 79, n), rng.integers(32, 60, n))
-    # math.exp on scalars: numpy's vector exp takes CPU-specific kernels (see lungmets.fast_stats)
+    # math.exp on scalars: numpy's vector exp takes CPU-specific kernels (see
+    # lungmets.stats.fast_stats)
     high_afp = np.array([math.exp(v) for v in rng.uniform(math.log(20), math.log(12000), n)])
     afp = np.where(_codes(cal, "afp") == 1, high_afp, rng.uniform(1.0, 19.9, n)).round(1)
     pmfi_vals = spread_values(

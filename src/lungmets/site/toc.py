@@ -45,6 +45,6 @@ def chapter_pages(toc: Path = REPO_ROOT / "_toc.yml") -> list[str]:
 
 
 def panel_pages(toc: Path = REPO_ROOT / "_toc.yml") -> list[str]:
-    """The chapters whose source builds a widget panel (``lungmets.panels``)."""
+    """The chapters whose source builds a widget panel (``lungmets.display.panels``)."""
     return [page for page in chapter_pages(toc)
             if PANEL_CALL.search((REPO_ROOT / f"{page}.md").read_text(encoding="utf-8"))]

@@ -5,7 +5,8 @@ padded with empty ``<th>`` cells, and leaves the corner above the index empty. A
 announces those empty headers as column or row labels (axe: ``empty-table-header``).
 :func:`tidy_table_headers` moves the index names into the corner cells and turns every header
 left empty into a plain ``<td>``; the site extension runs it on every page and
-:mod:`lungmets.panels` on every table a widget panel shows, so chapters render tables as usual.
+:mod:`lungmets.display.panels` on every table a widget panel shows, so chapters render tables as
+usual.
 
 :func:`describe_figure` gives a figure's alternative text from what the figure itself prints
 (titles, axis labels, legend entries), so the text cannot drift from the picture.

@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from lungmets.audit import Check, run_audit
 from lungmets.claims import claim
-from lungmets.reconstruct import Cohort
+from lungmets.critique.audit import Check, run_audit
+from lungmets.synthetic.reconstruct import Cohort
 
 __all__ = [
     "AB",

@@ -25,7 +25,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
-from lungmets.survival_stats import km_curve, km_median_r, km_median_spss, logrank_fast
+from lungmets.stats.survival_stats import km_curve, km_median_r, km_median_spss, logrank_fast
 
 __all__ = [
     "ARM_COLOURS",

@@ -1247,9 +1247,9 @@ _BUILDERS: tuple[Callable[[_Claims], list[Check]], ...] = (
 
 
 def _sentence_builder() -> Callable[[_Claims], list[Check]]:
-    """The sentence-by-sentence family lives in :mod:`lungmets.sentence_audit`, which imports
-    this module's helpers; importing it here, at run time, avoids a circular import."""
-    from lungmets.sentence_audit import sentences
+    """The sentence-by-sentence family lives in :mod:`lungmets.critique.sentence_audit`, which
+    imports this module's helpers; importing it here, at run time, avoids a circular import."""
+    from lungmets.critique.sentence_audit import sentences
 
     return sentences
 

@@ -5,11 +5,12 @@ Why this module exists: the paper compares toxicity between the arms with one ta
 each arm, an exact test and a risk difference with an interval for every event, and a clear
 statement of what a count counts: *patients* with at least one event, or *event records* (one
 patient can have several). Table 2's "Total (n)" row mixes the two (contradiction C2,
-:func:`lungmets.reconstruct.contradictions`; audit checks ``t2_*`` in :mod:`lungmets.audit`).
+:func:`lungmets.synthetic.reconstruct.contradictions`; audit checks ``t2_*`` in
+:mod:`lungmets.critique.audit`).
 
 The claim computers (:func:`claim_computers`) are the single definition used by both the
-chapter and :mod:`lungmets.scorecard`: a Table 2 cell is the number of distinct patients of the
-arm with that event; "Total (n)" is read as the number of event records in the arm.
+chapter and :mod:`lungmets.synthetic.scorecard`: a Table 2 cell is the number of distinct patients
+of the arm with that event; "Total (n)" is read as the number of event records in the arm.
 
 Intervals: Wilson score interval for one proportion, and Newcombe's hybrid score interval
 (method 10 of Newcombe RG, Stat Med 1998;17:873-890) for a difference of two independent
@@ -30,13 +31,13 @@ from matplotlib.axes import Axes
 from scipy.stats import hypergeom
 from statsmodels.stats.multitest import multipletests
 
+from lungmets.analyses.covariates import AE_EVENTS
+from lungmets.analyses.response import clopper_pearson
+from lungmets.analyses.tables import categorical_test
 from lungmets.claims import claim
-from lungmets.covariates import AE_EVENTS
-from lungmets.plots import ARM_COLOURS
-from lungmets.reconstruct import Cohort
-from lungmets.response import clopper_pearson
-from lungmets.survival_stats import WALD_Z
-from lungmets.tables import categorical_test
+from lungmets.display.plots import ARM_COLOURS
+from lungmets.stats.survival_stats import WALD_Z
+from lungmets.synthetic.reconstruct import Cohort
 
 __all__ = [
     "ARMS",
@@ -85,7 +86,7 @@ EVENT_LABELS: dict[str, str] = {
     "leukocytopenia": "Leukocytopenia",
     "thrombocytopenia": "Thrombocytopenia",
 }
-"""Table 2 rows (keys of :data:`lungmets.covariates.AE_EVENTS`) -> row label."""
+"""Table 2 rows (keys of :data:`lungmets.analyses.covariates.AE_EVENTS`) -> row label."""
 
 RADIATION_EVENTS: tuple[str, ...] = ("esophagitis", "pneumonitis")
 """The text's "radiation esophagitis or pneumonitis" (claims ``res_n_radiation_ae_*``)."""

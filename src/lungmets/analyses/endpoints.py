@@ -24,7 +24,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from lungmets.claims import claim
-from lungmets.survival_stats import km_median_lifelines, km_median_spss, logrank_fast, survival_at
+from lungmets.stats.survival_stats import (
+    km_median_lifelines,
+    km_median_spss,
+    logrank_fast,
+    survival_at,
+)
 
 __all__ = [
     "DEATH_TIME_TOLERANCE",
@@ -284,7 +289,7 @@ def survival_claims(
 ) -> pd.DataFrame:
     """Every published PFS/OS median, SE, CI, landmark rate and sorafenib log-rank p, reproduced.
 
-    Medians use SPSS's definition and SE (:func:`lungmets.survival_stats.km_median_spss`), as
+    Medians use SPSS's definition and SE (:func:`lungmets.stats.survival_stats.km_median_spss`), as
     the paper did; landmark rates are Kaplan-Meier estimates at 12 and 24 months, in percent.
     ``origin="paper"`` follows the paper's own words: OS from the detection of lung metastases,
     except the rates by arm, printed "at 1 year following radiotherapy", which are measured from

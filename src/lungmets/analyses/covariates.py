@@ -4,9 +4,10 @@ Why this module exists: the paper prints only margins (Table 3), a few joint fac
 the validation groups, sorafenib doses, liver treatments during radiotherapy, the sites of other
 metastases) and lesion- and patient-level response counts. Everything here is built so that
 every one of those counts holds *by construction*: the survival calibration
-(:mod:`lungmets.calibrate`) may then move labels between patients (which preserves margins) but
-never has to repair a count. All numbers come from :mod:`lungmets.claims`; continuous values that
-the paper only dichotomised or summarised (age, AFP, intervals, sizes, sorafenib days) are
+(:mod:`lungmets.synthetic.calibrate`) may then move labels between patients (which preserves
+margins) but never has to repair a count. All numbers come from :mod:`lungmets.claims`; continuous
+values that the paper only dichotomised or summarised (age, AFP, intervals, sizes, sorafenib days)
+are
 **assumptions**, drawn from a seeded generator so that they respect every printed count,
 median, standard error and range.
 """
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lungmets.claims import claim, value
-from lungmets.survival_stats import km_median_spss
+from lungmets.stats.survival_stats import km_median_spss
 
 __all__ = [
     "AE_EVENTS",

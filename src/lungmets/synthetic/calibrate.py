@@ -19,12 +19,12 @@ a bonus for landing inside the interval; p-values on the wrong side of 0.05 cost
 Forward-stepwise selection is steered by penalties on the score tests SPSS uses for entry. A
 last stage trades loss for hits: it keeps moves that reproduce more printed claims at their
 printed precision (see :func:`calibrate_times`).
-All statistics are computed on the tick grid by :mod:`lungmets.fast_stats` (hundreds of
+All statistics are computed on the tick grid by :mod:`lungmets.stats.fast_stats` (hundreds of
 evaluations per second), with operations whose results do not depend on the CPU's SIMD
 features, so the same seed gives the same cohort, byte for byte, on every x86-64 machine (that
 module says why and how this was measured); blocks of statistics a move leaves unchanged are
-reused, not recomputed. :mod:`lungmets.scorecard` recomputes every statistic from the written
-CSVs with the project's reference implementations, and the tests check both agree.
+reused, not recomputed. :mod:`lungmets.synthetic.scorecard` recomputes every statistic from the
+written CSVs with the project's reference implementations, and the tests check both agree.
 
 Hard constraints (never violated): 29 deaths; progression before death; survivors followed from
 RT to the last follow-up date with RT inside the study period, and their follow-up inside the
@@ -45,9 +45,9 @@ from functools import lru_cache, wraps
 import numpy as np
 from scipy.special import ndtr
 
+from lungmets.analyses.covariates import FACTOR_LEVELS, initial_labels, spread_values
 from lungmets.claims import Claim, claim, value
-from lungmets.covariates import FACTOR_LEVELS, initial_labels, spread_values
-from lungmets.fast_stats import (
+from lungmets.stats.fast_stats import (
     CoxData,
     counts,
     cox_newton,
@@ -58,7 +58,7 @@ from lungmets.fast_stats import (
     score_p,
     spd_inverse,
 )
-from lungmets.survival_stats import WALD_Z
+from lungmets.stats.survival_stats import WALD_Z
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -313,7 +313,7 @@ def constants_table(constants: LossShape | Schedule) -> list[dict[str, object]]:
 
 
 def _km(n: np.ndarray, d: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
-    """Kaplan-Meier rows of :func:`lungmets.fast_stats.km_rows`, with their tick times."""
+    """Kaplan-Meier rows of :func:`lungmets.stats.fast_stats.km_rows`, with their tick times."""
     return {**km_rows(n, d, times * TICK), "times": times}
 
 
@@ -348,7 +348,7 @@ class Calibration:
     """The calibrated state: everything the cohort's survival columns are made of.
 
     Times are integer ticks of 0.1 month. ``codes`` holds one column per factor of
-    :data:`lungmets.covariates.FACTOR_LEVELS` (the PDR column is derived from ``pdr``).
+    :data:`lungmets.analyses.covariates.FACTOR_LEVELS` (the PDR column is derived from ``pdr``).
     """
 
     codes: np.ndarray
@@ -598,7 +598,7 @@ def _is_core(stat: str) -> bool:
 
 def _compile(full: bool = True, boost: tuple[str, float] | None = None) -> _Compiled:
     """The targets as arrays; ``boost`` = (stat, factor) multiplies one target's weight (the
-    trade-off probes of :mod:`lungmets.tradeoffs`)."""
+    trade-off probes of :mod:`lungmets.synthetic.tradeoffs`)."""
     stats, lo, hi, wt, sc, lg, sig = [], [], [], [], [], [], []
     alpha = claim("met_alpha").number
     for tg in TARGETS:

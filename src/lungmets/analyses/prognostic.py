@@ -24,8 +24,8 @@ from scipy.special import chdtrc
 from scipy.stats import norm
 
 from lungmets.claims import claim, value
-from lungmets.ph_test import Transform, cox_zph, km_transform
-from lungmets.survival_stats import LIFELINES_COX_FIT_OPTIONS, cox_fit, logrank_fast
+from lungmets.stats.ph_test import Transform, cox_zph, km_transform
+from lungmets.stats.survival_stats import LIFELINES_COX_FIT_OPTIONS, cox_fit, logrank_fast
 
 __all__ = [
     "CONTINUOUS",
@@ -287,9 +287,9 @@ def multivariable_claims(df: pd.DataFrame, endpoint: Endpoint) -> pd.DataFrame:
     Every printing of each HR, CI limit and p (``t1_`` and ``res_`` claims) gets a row, so a
     disagreement between Table 1 and the Results text shows up as two rows with one value.
     """
+    from lungmets.analyses.endpoints import compare_to_claims
     from lungmets.claims import load_claims
-    from lungmets.endpoints import compare_to_claims
-    from lungmets.survival_stats import cox_fit_statsmodels
+    from lungmets.stats.survival_stats import cox_fit_statsmodels
 
     factors = paper_model(endpoint)
     time_col, event_col = _endpoint_columns(endpoint)
@@ -350,7 +350,7 @@ def bootstrap_inclusion(
     """Rerun the forward-stepwise Cox selection on ``n_boot`` resamples (with replacement).
 
     Resample b uses ``numpy.random.default_rng(seed)``'s b-th draw, so the result is identical
-    on every run. ``select`` (default: the SPSS-style selection of :mod:`lungmets.stepwise`)
+    on every run. ``select`` (default: the SPSS-style selection of :mod:`lungmets.stats.stepwise`)
     takes (data, duration_col, event_col, candidates) and returns the selected columns.
     Resamples in which a selected factor separates events perfectly (monotone likelihood) are
     kept, as SPSS would keep them; numpy's overflow warnings from those fits are silenced.
@@ -394,7 +394,7 @@ def bootstrap_inclusion(
 
 
 def _stepwise_selection(entry_p: float, removal_p: float) -> Callable[..., Sequence[str]]:
-    from lungmets.stepwise import forward_stepwise_cox
+    from lungmets.stats.stepwise import forward_stepwise_cox
 
     def select(data: pd.DataFrame, time_col: str, event_col: str, candidates: list[str]):
         result = forward_stepwise_cox(
@@ -522,7 +522,7 @@ def logrank_p_many(
     """Two-group log-rank p for many splits of the same patients at once (one per column).
 
     ``splits`` is an (n_patients, n_splits) 0/1 matrix. Same statistic as
-    :func:`lungmets.survival_stats.logrank_fast` (Mantel-Haenszel variance at ties), computed
+    :func:`lungmets.stats.survival_stats.logrank_fast` (Mantel-Haenszel variance at ties), computed
     with matrix products so that thousands of permutations stay fast.
     """
     time = np.asarray(durations, dtype=float)
@@ -596,7 +596,7 @@ def ph_tests(
 ) -> pd.DataFrame:
     """Tests of proportional hazards as R prints them: one row per covariate, then GLOBAL.
 
-    R's current ``cox.zph`` score test (:func:`lungmets.ph_test.cox_zph`) on a Cox model with
+    R's current ``cox.zph`` score test (:func:`lungmets.stats.ph_test.cox_zph`) on a Cox model with
     Efron ties and, by default, the ``km`` time transform: R's defaults, so
     ``cox.zph(coxph(Surv(time, event) ~ ...))`` gives the same chisq, df and p. Not lifelines'
     ``proportional_hazard_test``, the pre-2019 approximation. A small p says a covariate's

@@ -17,7 +17,7 @@ canonical one. Three outcomes (:func:`classify`), each a row of ``data/synthetic
   says so rather than call it a trade-off.
 
 A probe is evidence from a search, not a proof: a longer or cleverer search might find what
-this one did not. Proofs are the paper's contradictions (``lungmets.reconstruct``), whose
+this one did not. Proofs are the paper's contradictions (``lungmets.synthetic.reconstruct``), whose
 arithmetic rules a printed value out for every cohort. The file records the cohort it was
 made from (SHA-256 of the four CSVs), so a stale file is detected, not silently read.
 """
@@ -34,9 +34,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lungmets.calibrate import TARGETS, Calibration, _anneal, _hunt, _limits, calibrate_times
 from lungmets.claims import claim
 from lungmets.paths import SYNTHETIC_DIR
+from lungmets.synthetic.calibrate import (
+    TARGETS,
+    Calibration,
+    _anneal,
+    _hunt,
+    _limits,
+    calibrate_times,
+)
 
 __all__ = [
     "BOOST",
@@ -114,8 +121,8 @@ def _probe_one(cal: Calibration, stat: str, index: int) -> Calibration:
 
 
 def _card(cal: Calibration) -> pd.DataFrame:
-    from lungmets.reconstruct import cohort_from
-    from lungmets.scorecard import scorecard
+    from lungmets.synthetic.reconstruct import cohort_from
+    from lungmets.synthetic.scorecard import scorecard
 
     return scorecard(cohort_from(cal)).set_index("claim_id")
 
@@ -131,7 +138,11 @@ def run_probes(claim_ids: Sequence[str], cal: Calibration | None = None,
 
     ``cal`` defaults to the canonical calibration, recomputed (deterministic); ``workers``
     only sets how many probes run at once."""
-    from lungmets.reconstruct import CANONICAL_CHAINS, CANONICAL_ITERATIONS, CANONICAL_SEED
+    from lungmets.synthetic.reconstruct import (
+        CANONICAL_CHAINS,
+        CANONICAL_ITERATIONS,
+        CANONICAL_SEED,
+    )
 
     if cal is None:
         cal = calibrate_times(CANONICAL_SEED, CANONICAL_ITERATIONS, CANONICAL_CHAINS, workers)

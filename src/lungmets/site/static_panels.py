@@ -1,7 +1,7 @@
 """Saved widget state rendered to plain HTML, so a panel paints with the page it sits on.
 
-Why: the book's panels (:mod:`lungmets.panels`) are Stacks of precomputed outputs switched by
-a slider, a drop-down or toggle buttons through ``jslink``. The stock way to show them in a
+Why: the book's panels (:mod:`lungmets.display.panels`) are Stacks of precomputed outputs switched
+by a slider, a drop-down or toggle buttons through ``jslink``. The stock way to show them in a
 static page is the ipywidgets HTML manager: 1.1 MB of script (gzip) plus the whole widget
 state, images included, in the page head, all parsed before a widget appears. On a slow
 hospital network that kept chapters blank for 15-47 s. The widgets this book uses are few

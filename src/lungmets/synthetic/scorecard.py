@@ -4,8 +4,9 @@ Why this module exists: a reconstruction is only as honest as its list of misses
 id, the reproduced value is recomputed from the committed CSVs with the statistics the paper
 used (SPSS Kaplan-Meier median and SE, Mantel-Haenszel log-rank, forward-stepwise Cox with
 Breslow ties), formatted at the printed precision and judged with :meth:`Claim.matches`. A miss
-names the documented contradiction that explains it (:func:`lungmets.reconstruct.contradictions`)
-or says plainly that the calibration did not reach it.
+names the documented contradiction that explains it
+(:func:`lungmets.synthetic.reconstruct.contradictions`) or says plainly that the calibration did not
+reach it.
 """
 
 from __future__ import annotations
@@ -20,21 +21,21 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from lungmets.adverse import claim_computers as adverse_claim_computers
+from lungmets.analyses.adverse import claim_computers as adverse_claim_computers
+from lungmets.analyses.dosimetry import claim_computers as dosimetry_claim_computers
+from lungmets.analyses.endpoints import endpoint_data
+from lungmets.analyses.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
+from lungmets.analyses.tables import TABLE3_LEVELS
 from lungmets.claims import Claim, claim, load_claims
-from lungmets.dosimetry import claim_computers as dosimetry_claim_computers
-from lungmets.endpoints import endpoint_data
-from lungmets.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
-from lungmets.reconstruct import Cohort, contradictions, load_cohort
-from lungmets.stepwise import forward_stepwise_cox
-from lungmets.survival_stats import (
+from lungmets.stats.stepwise import forward_stepwise_cox
+from lungmets.stats.survival_stats import (
     km_median_spss,
     logrank_fast,
     pairwise_logrank,
     survival_at,
 )
-from lungmets.tables import TABLE3_LEVELS
-from lungmets.tradeoffs import BOOST, Probe, load_tradeoffs, target_for
+from lungmets.synthetic.reconstruct import Cohort, contradictions, load_cohort
+from lungmets.synthetic.tradeoffs import BOOST, Probe, load_tradeoffs, target_for
 
 __all__ = [
     "BETTER",
@@ -115,7 +116,8 @@ _TABLE3_MASKS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     for level_key, label in levels
 }
 """Table 3 level (claims key) -> boolean mask, from the groupings the chapters use
-(:data:`lungmets.prognostic.FACTORS`, via :data:`lungmets.tables.TABLE3_LEVELS`)."""
+(:data:`lungmets.analyses.prognostic.FACTORS`, via
+:data:`lungmets.analyses.tables.TABLE3_LEVELS`)."""
 
 _GROUPS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all": lambda p: pd.Series(True, index=p.index),
@@ -129,7 +131,7 @@ _GROUPS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 _TABLE1_FACTORS: tuple[str, ...] = tuple(FACTORS)
 """The thirteen Table 1 factors, grouped and Cox-coded exactly as the chapters do
-(:data:`lungmets.prognostic.FACTORS`): one definition for chapter and scorecard."""
+(:data:`lungmets.analyses.prognostic.FACTORS`): one definition for chapter and scorecard."""
 
 _MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib")}
 
@@ -138,8 +140,8 @@ _MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib
 
 
 def _endpoint(p: pd.DataFrame, ep: str) -> tuple[np.ndarray, np.ndarray]:
-    """(time, event) by the paper's definitions (:func:`lungmets.endpoints.endpoint_data`, the
-    one the chapters use): PFS from RT start; OS from detection; 'osrt' = OS from RT start."""
+    """(time, event) by the paper's definitions (:func:`lungmets.analyses.endpoints.endpoint_data`,
+    the one the chapters use): PFS from RT start; OS from detection; 'osrt' = OS from RT start."""
     if ep not in ("pfs", "os", "osrt"):
         raise ValueError(f"unknown endpoint {ep!r}")
     data = endpoint_data(p, "pfs") if ep == "pfs" else endpoint_data(
@@ -639,7 +641,7 @@ def unscored() -> pd.DataFrame:
         reason = next((text for text, applies in UNSCORED_REASONS if applies(cl)), None)
         if reason is None:
             raise ValueError(f"claims.csv: {cid} is neither on the scorecard nor given a reason "
-                             "in lungmets.scorecard.UNSCORED_REASONS")
+                             "in lungmets.synthetic.scorecard.UNSCORED_REASONS")
         rows.append({"claim_id": cid, "reason": reason})
     return pd.DataFrame(rows, columns=["claim_id", "reason"])
 

@@ -45,7 +45,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc
 
-from lungmets.survival_stats import WALD_Z
+from lungmets.stats.survival_stats import WALD_Z
 
 __all__ = [
     "StepwiseResult",

@@ -37,12 +37,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from lungmets.analyses.prognostic import FACTORS, cox_design, factor_groups
 from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
-from lungmets.ph_test import cox_zph
-from lungmets.prognostic import FACTORS, cox_design, factor_groups
-from lungmets.stepwise import cox_newton
-from lungmets.survival_stats import km_median_spss, reverse_km_median_followup
+from lungmets.stats.ph_test import cox_zph
+from lungmets.stats.stepwise import cox_newton
+from lungmets.stats.survival_stats import km_median_spss, reverse_km_median_followup
 
 __all__ = [
     "CALIBRATION_SOURCES",
@@ -337,8 +337,8 @@ COHORT_CACHE: Path = Path(tempfile.gettempdir()) / "lungmets-ensemble-cohorts"
 
 @dataclass(frozen=True)
 class CachedMember:
-    """A member read back from its CSVs (``cohort``, a :class:`lungmets.reconstruct.Cohort`),
-    with the loss its calibration reached."""
+    """A member read back from its CSVs (``cohort``, a
+    :class:`lungmets.synthetic.reconstruct.Cohort`), with the loss its calibration reached."""
 
     patients: pd.DataFrame
     validation: pd.DataFrame
@@ -347,8 +347,9 @@ class CachedMember:
 
 
 CALIBRATION_SOURCES: tuple[str, ...] = (
-    "src/lungmets/calibrate.py", "src/lungmets/fast_stats.py", "src/lungmets/covariates.py",
-    "src/lungmets/reconstruct.py", "data/published/claims.csv",
+    "src/lungmets/synthetic/calibrate.py", "src/lungmets/stats/fast_stats.py",
+    "src/lungmets/analyses/covariates.py", "src/lungmets/synthetic/reconstruct.py",
+    "data/published/claims.csv",
 )
 """Files that decide what a seed calibrates to (paths from the repository root)."""
 
@@ -369,7 +370,7 @@ def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE)
     same rounded CSVs; a rerun reads the files instead of recalibrating (minutes per member).
     ``root`` should name the calibration's version (see :func:`calibration_fingerprint`).
     The calibration loss, which the CSVs do not hold, is kept beside them in ``loss.txt``."""
-    from lungmets.reconstruct import load_cohort, write_cohort
+    from lungmets.synthetic.reconstruct import load_cohort, write_cohort
 
     directory = root / f"seed-{int(seed)}"
     loss_file = directory / "loss.txt"
@@ -390,7 +391,7 @@ def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE)
 
 def score_member(member: CachedMember) -> MemberScore:
     """Claims hit by one member, judged by the book's own scorecard, and its calibration loss."""
-    from lungmets.scorecard import scorecard
+    from lungmets.synthetic.scorecard import scorecard
 
     card = scorecard(member.cohort)
     return MemberScore(int(card["hit"].sum()), len(card), float(member.loss))
@@ -493,9 +494,9 @@ def best_member_seed(members: pd.DataFrame) -> int:
     calibration loss, then lowest seed.
 
     The book's canonical cohort is *not* chosen this way: its seed
-    (:data:`lungmets.reconstruct.CANONICAL_SEED`) was fixed before any member was calibrated, so
-    it is a typical draw rather than the best of many, and the ensemble chapter reports where it
-    ranks. This rule is stated so that the two can be compared.
+    (:data:`lungmets.synthetic.reconstruct.CANONICAL_SEED`) was fixed before any member was
+    calibrated, so it is a typical draw rather than the best of many, and the ensemble chapter
+    reports where it ranks. This rule is stated so that the two can be compared.
     """
     for column in ("seed", "hits", "loss"):
         if column not in members.columns:
@@ -506,8 +507,8 @@ def best_member_seed(members: pd.DataFrame) -> int:
 
 
 def member_mismatches(members: pd.DataFrame, seed: int, cohort: Any) -> list[str]:
-    """Columns where ``cohort`` (a :class:`lungmets.reconstruct.Cohort` read from its CSVs)
-    differs from the cached member of ``seed``: empty when the cohort *is* that member.
+    """Columns where ``cohort`` (a :class:`lungmets.synthetic.reconstruct.Cohort` read from its
+    CSVs) differs from the cached member of ``seed``: empty when the cohort *is* that member.
 
     Compared at the cache's precision (six significant digits); nan equals nan; the loss is not
     compared, because the CSVs do not hold it. Raises KeyError if the seed is not a member.
@@ -537,7 +538,7 @@ def _same_at_cache_precision(cached: float, fresh: float) -> bool:
 
 def cached_candidates(seed: int, root: Path = COHORT_CACHE) -> Iterator[CachedMember]:
     """Every cached copy of a seed's cohort, across calibration versions (``root/*/seed-N``)."""
-    from lungmets.reconstruct import load_cohort
+    from lungmets.synthetic.reconstruct import load_cohort
 
     for directory in sorted(root.glob(f"*/seed-{int(seed)}")):
         loss_file = directory / "loss.txt"

@@ -23,9 +23,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from lungmets.analyses.prognostic import FACTORS, factor_groups
 from lungmets.claims import claim
-from lungmets.prognostic import FACTORS, factor_groups
-from lungmets.survival_stats import km_median_spss
+from lungmets.stats.survival_stats import km_median_spss
 
 __all__ = [
     "CHI_SQUARE",
@@ -397,8 +397,9 @@ TABLE3_LEVELS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 """Table 3's rows in its printed order: factor key -> (claim level key, group label).
 
-The grouping itself (cut-points, coding) is defined once, in :data:`lungmets.prognostic.FACTORS`;
-this only adds Table 3's row order and the level keys of the claims ``t3_n_<factor>_<level>``.
+The grouping itself (cut-points, coding) is defined once, in
+:data:`lungmets.analyses.prognostic.FACTORS`; this only adds Table 3's row order and the level keys
+of the claims ``t3_n_<factor>_<level>``.
 """
 
 

@@ -37,8 +37,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc
 from scipy.stats import rankdata
 
-from lungmets.stepwise import Ties, cox_newton
-from lungmets.survival_stats import km_table
+from lungmets.stats.stepwise import Ties, cox_newton
+from lungmets.stats.survival_stats import km_table
 
 __all__ = ["Transform", "cox_zph", "km_transform"]
 

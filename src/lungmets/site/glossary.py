@@ -49,5 +49,5 @@ def spelled_out(*abbreviations: str) -> str:
     """'PFS, progression-free survival; OS, overall survival': the line a page opens with."""
     unknown = [a for a in abbreviations if a not in ABBREVIATIONS]
     if unknown:
-        raise KeyError(f"no words for {unknown} in lungmets.glossary.ABBREVIATIONS")
+        raise KeyError(f"no words for {unknown} in lungmets.site.glossary.ABBREVIATIONS")
     return "; ".join(f"{a}, {ABBREVIATIONS[a]}" for a in abbreviations)

@@ -1,9 +1,9 @@
 """The calibration's fast statistics: Kaplan-Meier, log-rank and Cox on the tick grid, computed
 the same to the last bit on every x86-64 CPU.
 
-Why this module exists: the annealing in :mod:`lungmets.calibrate` evaluates these statistics
-hundreds of thousands of times and decides every move by comparing losses made of them. Many
-moves leave a statistic mathematically unchanged, so exact ties are common, and a tie broken
+Why this module exists: the annealing in :mod:`lungmets.synthetic.calibrate` evaluates these
+statistics hundreds of thousands of times and decides every move by comparing losses made of them.
+Many moves leave a statistic mathematically unchanged, so exact ties are common, and a tie broken
 differently by one last bit sends the chain elsewhere: the committed cohort then regenerates on
 one machine and not on another.
 
@@ -122,7 +122,7 @@ def counts(t: np.ndarray, e: np.ndarray, masks: np.ndarray
 
 def km_rows(n: np.ndarray, d: np.ndarray, months: np.ndarray) -> dict[str, np.ndarray]:
     """Kaplan-Meier median, SPSS SE and the curve for each row (SPSS/Collett definitions,
-    identical to :func:`lungmets.survival_stats.km_median_spss`); ``months`` are the times."""
+    identical to :func:`lungmets.stats.survival_stats.km_median_spss`); ``months`` are the times."""
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(n > 0, d / np.maximum(n, 1), 0.0)
         s = np.cumprod(1.0 - q, axis=1)

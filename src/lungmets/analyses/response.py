@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lungmets.analyses.prognostic import FACTORS
+from lungmets.analyses.tables import table3_factors, table3_levels, table_one
 from lungmets.claims import claim
-from lungmets.prognostic import FACTORS
-from lungmets.tables import table3_factors, table3_levels, table_one
 
 __all__ = [
     "RESPONSES",
@@ -157,7 +157,7 @@ def response_by_feature(patients: pd.DataFrame, categorical_method: str = "auto"
 
     The paper's Supplementary Table S1 question: is response related to a clinical feature?
     Each feature gets Pearson's chi-square or Fisher's exact test by the expected-count rule
-    (see :func:`lungmets.tables.categorical_test`), named on its row.
+    (see :func:`lungmets.analyses.tables.categorical_test`), named on its row.
     """
     if "response" not in patients.columns:
         raise KeyError("patients.csv: column 'response' is missing")
