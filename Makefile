@@ -72,11 +72,13 @@ ensemble: $(STAMP)
 rescore: $(STAMP)
 	$(BIN)/python scripts/build_ensemble.py --rescore
 
-## R's survival numbers the tests compare against (tests/fixtures/r_survival/); needs Debian's
-## r-base-core and r-cran-survival. Rerun after `make data`: the cohort tests fail until then.
-## Not part of `make test`, which needs no R.
+## R's survival numbers the tests compare against (tests/fixtures/r_survival/ and, for the
+## teaching pages, tests/fixtures/r_teaching/, which reads r_survival's veteran.csv); needs
+## Debian's r-base-core and r-cran-survival. Rerun after `make data`: the cohort tests fail
+## until then. Not part of `make test`, which needs no R.
 r-reference:
 	Rscript scripts/r_reference.R
+	Rscript scripts/r_reference_teaching.R
 
 ## Cold build, no-change rebuild and full test timings, written to benchmarks/timings.md.
 bench: $(STAMP) vendor browser

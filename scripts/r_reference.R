@@ -20,27 +20,15 @@
 #   lung.csv, veteran.csv, ovarian.csv, toy.csv   the data rows R analysed (R's own datasets,
 #                   columns used, R's coding; toy.csv holds two small edge cases built here)
 
-suppressPackageStartupMessages(library(survival))
+source(file.path("scripts", "r_common.R"))
 
 out_dir <- file.path("tests", "fixtures", "r_survival")
-patients_csv <- file.path("data", "synthetic", "patients.csv")
 claims_csv <- file.path("data", "published", "claims.csv")
-if (!file.exists(patients_csv)) stop("run from the repository root: ", patients_csv, " not found")
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 
-# Newton-Raphson run to a relative log-likelihood change of 1e-11 (R's default is 1e-9), so the
-# reference coefficients carry no convergence error at the digits the tests compare.
-control <- coxph.control(eps = 1e-11, iter.max = 100)
-
-rows <- new.env()
-rows$list <- list()
-
-num <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
-
 add <- function(case, subset, method, term, quantity, value) {
-  rows$list[[length(rows$list) + 1]] <- data.frame(
-    case = case, subset = subset, method = method, term = term, quantity = quantity,
-    value = num(unname(value)), stringsAsFactors = FALSE)
+  add_row(case = case, subset = subset, method = method, term = term, quantity = quantity,
+          value = num(unname(value)))
 }
 
 km_rows <- function(case, subset, time, event) {
@@ -108,8 +96,6 @@ write_rows <- function(frame, name) {
                              stringsAsFactors = FALSE)
   write.csv(formatted, file.path(out_dir, name), row.names = FALSE, quote = FALSE)
 }
-
-sha256 <- function(path) strsplit(system2("sha256sum", path, stdout = TRUE), " ")[[1]][1]
 
 # ---------------------------------------------------------------- R's own datasets
 lung_rows <- survival::lung[, c("time", "status", "age", "sex", "ph.ecog")]
@@ -191,7 +177,7 @@ cox_rows("cohort_os", Surv(os_months, os_event) ~ intrahepatic_active + sorafeni
          residuals = TRUE)
 
 # ---------------------------------------------------------------- write
-write.csv(do.call(rbind, rows$list), file.path(out_dir, "reference.csv"), row.names = FALSE,
+write.csv(all_rows(), file.path(out_dir, "reference.csv"), row.names = FALSE,
           quote = FALSE)
 write_rows(lung_rows, "lung.csv")
 write_rows(veteran_rows, "veteran.csv")
@@ -203,4 +189,4 @@ provenance <- data.frame(
   value = c(R.version.string, as.character(packageVersion("survival")),
             sha256(patients_csv), sha256(claims_csv)))
 write.csv(provenance, file.path(out_dir, "provenance.csv"), row.names = FALSE)
-cat("wrote", nrow(do.call(rbind, rows$list)), "reference values to", out_dir, "\n")
+cat("wrote", nrow(all_rows()), "reference values to", out_dir, "\n")

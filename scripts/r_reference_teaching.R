@@ -7,7 +7,7 @@
 # hazards, stratified Cox models and Cox models with a coefficient that changes at a cut-point.
 # A reader reruns them in R; the tests check the package against R's numbers without needing R.
 #
-# Run from the repository root:  Rscript scripts/r_reference_teaching.R
+# Run from the repository root:  make r-reference   (which runs scripts/r_reference.R first)
 # Needs Debian's r-base-core and r-cran-survival and coreutils' sha256sum. Not part of
 # `make test`. Rerun whenever data/synthetic/patients.csv changes: provenance.csv records its
 # SHA-256 and the cohort tests fail until the fixture matches. The cohort is SYNTHETIC.
@@ -17,22 +17,15 @@
 #   reference.csv   case, method, subset, term, quantity, value: one R number a row
 #   provenance.csv  key, value: R and survival versions, SHA-256 of the inputs read
 
-suppressPackageStartupMessages(library(survival))
+source(file.path("scripts", "r_common.R"))
 
 out_dir <- file.path("tests", "fixtures", "r_teaching")
-patients_csv <- file.path("data", "synthetic", "patients.csv")
 veteran_csv <- file.path("tests", "fixtures", "r_survival", "veteran.csv")
-if (!file.exists(patients_csv)) stop("run from the repository root: ", patients_csv, " not found")
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-control <- coxph.control(eps = 1e-11, iter.max = 100)
 
-rows <- new.env()
-rows$list <- list()
-num <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
 add <- function(case, method, subset, term, quantity, value) {
-  rows$list[[length(rows$list) + 1]] <- data.frame(
-    case = case, method = method, subset = subset, term = term, quantity = quantity,
-    value = num(unname(value)), stringsAsFactors = FALSE)
+  add_row(case = case, method = method, subset = subset, term = term, quantity = quantity,
+          value = num(unname(value)))
 }
 
 # survdiff's rho: weights S(t-)^rho with the pooled Kaplan-Meier (rho = 0: log-rank).
@@ -87,8 +80,6 @@ piecewise_rows <- function(case, data, time, event, covariate, cut) {
   }
 }
 
-sha256 <- function(path) strsplit(system2("sha256sum", path, stdout = TRUE), " ")[[1]][1]
-
 # ---------------------------------------------------------------- R's veteran data
 veteran <- read.csv(veteran_csv)
 survdiff_rows("veteran", veteran$time, veteran$status, veteran$trt)
@@ -135,7 +126,7 @@ for (ties in c("efron", "breslow")) {
 }
 
 # ---------------------------------------------------------------- write
-write.csv(do.call(rbind, rows$list), file.path(out_dir, "reference.csv"), row.names = FALSE,
+write.csv(all_rows(), file.path(out_dir, "reference.csv"), row.names = FALSE,
           quote = FALSE)
 provenance <- data.frame(
   key = c("R", "survival", paste0("sha256:", patients_csv), paste0("sha256:", veteran_csv)),

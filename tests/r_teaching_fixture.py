@@ -18,7 +18,7 @@ from lungmets.paths import REPO_ROOT
 __all__ = ["FIXTURE", "r_value", "reference"]
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "r_teaching"
-RERUN = "rerun `Rscript scripts/r_reference_teaching.R` and commit its output"
+RERUN = "rerun `make r-reference` (its second script writes these) and commit its output"
 
 
 @cache

@@ -42,7 +42,7 @@ from lungmets.synthetic.ensemble import FINAL_MODELS, ph_p_cox_zph
 from lungmets.synthetic.reconstruct import load_cohort
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "r_survival"
-RERUN = "rerun `make r-reference` (Rscript scripts/r_reference.R) and commit its output"
+RERUN = "rerun `make r-reference` (scripts/r_reference*.R) and commit its output"
 FIT_RTOL = 1e-6
 STEP_RTOL = 1e-12
 CELLTYPES = ("smallcell", "adeno", "large")  # R's dummies; squamous is the reference level
