@@ -1,5 +1,5 @@
-"""Tests of lungmets.critique.audit: the reusable helpers on worked values, and the audit's key
-checks.
+"""Tests of the consistency audit: the reusable helpers of lungmets.critique.checks on worked
+values, and the key checks of lungmets.critique.audit.
 
 Inputs are read from the claims catalogue (never retyped); expected values are hand computations
 stated in each docstring, asserted within the tolerance given there.
@@ -12,19 +12,16 @@ import math
 import pytest
 
 from lungmets.claims import Claim, claim, load_claims
-from lungmets.critique.audit import (
+from lungmets.critique.audit import audit_frame, missing_claim_ids, run_audit, summary
+from lungmets.critique.checks import (
     FAMILIES,
     VERDICTS,
     Check,
-    audit_frame,
     ci_from_median_se,
     counts_for_percent,
-    missing_claim_ids,
     p_from_ci,
     percent_consistent,
-    run_audit,
     se_from_ci,
-    summary,
 )
 
 

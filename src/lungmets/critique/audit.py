@@ -5,11 +5,12 @@ Before asking whether a synthetic cohort reproduces Sun et al. (2016), we ask wh
 agrees with *itself*: do percentages follow from their counts, do subgroups add up, do confidence
 intervals, p-values and medians fit together, is a number printed twice printed the same way?
 
-Every check is data (:class:`Check`): the claim ids it reads, the arithmetic with the printed
-numbers substituted, a verdict and what the verdict means for a reader. Verdicts are computed from
-the claims catalogue (:mod:`lungmets.claims`), never typed, and they respect printed precision: a
-printed ``64.4`` stands for every value in its rounding interval [64.35, 64.45), so a percentage is
-"consistent" when some value its count and denominator allow rounds to it as printed.
+Every check is data (:class:`~lungmets.critique.checks.Check`): the claim ids it reads, the
+arithmetic with the printed numbers substituted, a verdict and what the verdict means for a
+reader. Verdicts are computed from the claims catalogue (:mod:`lungmets.claims`), never typed,
+and they respect printed precision: a printed ``64.4`` stands for every value in its rounding
+interval [64.35, 64.45), so a percentage is "consistent" when some value its count and
+denominator allow rounds to it as printed.
 
 Verdicts:
 
@@ -18,8 +19,9 @@ Verdicts:
 * ``not checkable``: the question is well posed but the printed numbers cannot settle it (the
   explanation says what is missing).
 
-The small helpers (:func:`percent_consistent`, :func:`counts_for_percent`, :func:`p_from_ci`,
-:func:`ci_from_median_se`, :func:`se_from_ci`) take plain numbers or claims and work on any paper.
+The vocabulary (:class:`~lungmets.critique.checks.Check`, the verdicts, the families) and the
+small helpers that take plain numbers or claims and work on any paper live in
+:mod:`lungmets.critique.checks`.
 
 References: Altman DG, Bland JM. How to obtain the P value from a confidence interval. BMJ
 2011;343:d2304 (P from a CI). Altman DG, Bland JM. How to obtain the confidence interval from a P
@@ -35,167 +37,43 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from lungmets.claims import Claim, load_claims
+from lungmets.critique.checks import (
+    FAMILIES,
+    MINUS,
+    TIMES,
+    VERDICTS,
+    Z95,
+    Check,
+    Claims,
+    MissingClaim,
+    as_int,
+    bounds,
+    ci_from_median_se,
+    counts_for_percent,
+    overlap,
+    p_from_ci,
+    percent_consistent,
+    se_from_ci,
+    tick,
+    verdict,
+)
 
 __all__ = [
-    "FAMILIES",
-    "VERDICTS",
-    "Z95",
-    "Check",
     "audit_frame",
-    "ci_from_median_se",
-    "counts_for_percent",
     "median_se_floor",
     "missing_claim_ids",
-    "p_from_ci",
-    "percent_consistent",
     "run_audit",
-    "se_from_ci",
     "summary",
 ]
 
-Verdict = Literal["consistent", "inconsistent", "not checkable"]
-VERDICTS: tuple[str, ...] = ("consistent", "inconsistent", "not checkable")
-
-#: The normal quantile SPSS and Altman & Bland use for a 95% interval.
-Z95: float = 1.96
-
-#: Family key -> heading, in the order the chapter presents them.
-FAMILIES: dict[str, str] = {
-    "percentages": "Percentages against their counts",
-    "sums": "Subgroups that must add up",
-    "adverse_events": "Adverse events: Table 2 against itself and the text",
-    "median_ci": "Medians, standard errors and confidence intervals",
-    "hazard_ratios": "Hazard ratios: the p-value and symmetry their CIs imply",
-    "repeated": "The same quantity printed in two places",
-    "landmarks": "Landmark survival rates against medians",
-    "pooled": "Whole cohort against its subgroups",
-    "follow_up": "Follow-up and calendar dates",
-    "ranges": "Medians, ranges and the number after the ±",
-    "wording": "Words against tables and figures",
-    "sentences": "Sentence by sentence: the Results and the Discussion",
-}
-
-_OK, _BAD = "✓", "✗"
-_X, _MINUS = "\u00d7", "\u2212"  # multiplication and minus signs for the arithmetic strings
 _MONTH_DAYS = 365.25 / 12
 #: SE(median) ≈ sqrt(pi/2)·SD/sqrt(n) for a normal sample: turns an SE of a median into an SD.
 _MEDIAN_SE_FACTOR = math.sqrt(math.pi / 2)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One consistency check: what was compared, the arithmetic, the verdict and its meaning."""
-
-    id: str
-    family: str
-    title: str
-    claim_ids: tuple[str, ...]
-    arithmetic: str
-    verdict: Verdict
-    explanation: str
-    #: The key computed numbers (unrounded), for tests and for gluing into prose.
-    values: dict[str, float] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"check {self.id}: verdict {self.verdict!r} not in {VERDICTS}")
-        if self.family not in FAMILIES:
-            raise ValueError(f"check {self.id}: family {self.family!r} not in FAMILIES")
-
-
-# --------------------------------------------------------------------------------------------
-# Reusable helpers (any paper)
-# --------------------------------------------------------------------------------------------
-
-
-def _bounds(printed: Claim) -> tuple[float, float]:
-    """The interval of true values a printed number stands for (None/NaN means unbounded)."""
-    lo = -math.inf if printed.lower is None or _isnan(printed.lower) else float(printed.lower)
-    hi = math.inf if printed.upper is None or _isnan(printed.upper) else float(printed.upper)
-    return lo, hi
-
-
-def _isnan(x: object) -> bool:
-    return isinstance(x, float) and math.isnan(x)
-
-
-def percent_consistent(count: int, denominator: int, printed: Claim) -> bool:
-    """Whether ``count/denominator`` (as a percentage) rounds to the printed percentage.
-
-    Uses the claim's own rounding interval, so ``80`` is matched by 79.5-80.5 and ``80.0`` only by
-    79.95-80.05: the check is as strict as the paper's printing, no stricter.
-    """
-    if denominator <= 0:
-        raise ValueError(f"denominator must be positive, got {denominator}")
-    return bool(printed.matches(100.0 * count / denominator))
-
-
-def counts_for_percent(printed: Claim, denominator: int) -> list[int]:
-    """Every count k in 0..denominator whose k/denominator rounds to the printed percentage.
-
-    The reverse question a reader asks when a paper prints only a percentage: which counts could
-    it be? An empty list means no count works with that denominator.
-    """
-    if denominator <= 0:
-        raise ValueError(f"denominator must be positive, got {denominator}")
-    return [k for k in range(denominator + 1) if percent_consistent(k, denominator, printed)]
-
-
-def se_from_ci(lower: float, upper: float, *, ratio: bool = False, z: float = Z95) -> float:
-    """Standard error implied by a symmetric 95% CI: (u - l)/(2·1.96), on the log scale for ratios.
-
-    Altman & Bland, BMJ 2011;343:d2304, step 1 (and case b for ratios).
-    """
-    if not lower < upper:
-        raise ValueError(f"CI lower {lower} must be below upper {upper}")
-    if ratio:
-        if lower <= 0:
-            raise ValueError(f"a ratio CI must be positive, got lower {lower}")
-        return (math.log(upper) - math.log(lower)) / (2 * z)
-    return (upper - lower) / (2 * z)
-
-
-def p_from_ci(
-    estimate: float,
-    lower: float,
-    upper: float,
-    *,
-    ratio: bool = True,
-    method: Literal["altman-bland", "normal"] = "altman-bland",
-) -> float:
-    """Two-sided p-value implied by an estimate and its 95% CI.
-
-    Altman DG, Bland JM. How to obtain the P value from a confidence interval. BMJ
-    2011;343:d2304: SE = (u - l)/(2·1.96), z = |Est|/SE, P = exp(-0.717·z - 0.416·z²), with Est,
-    l and u on the log scale for a ratio (hazard, odds, risk ratio). ``method="normal"`` returns
-    the exact normal tail 2·(1 - Φ(z)) instead of their approximation; a Wald test (Cox
-    regression in SPSS) uses that same z, so the two differ only by the approximation's error
-    (a few per cent of p for z between 2 and 3.5).
-    """
-    if ratio and estimate <= 0:
-        raise ValueError(f"a ratio estimate must be positive, got {estimate}")
-    est = math.log(estimate) if ratio else estimate
-    z = abs(est) / se_from_ci(lower, upper, ratio=ratio)
-    if method == "altman-bland":
-        return math.exp(-0.717 * z - 0.416 * z * z)
-    if method == "normal":
-        return float(2 * norm.sf(z))
-    raise ValueError(f"method must be 'altman-bland' or 'normal', got {method!r}")
-
-
-def ci_from_median_se(median: float, se: float, z: float = Z95) -> tuple[float, float]:
-    """The 95% CI SPSS prints for a Kaplan-Meier median: median ± 1.96·SE (not clipped at 0)."""
-    if se < 0:
-        raise ValueError(f"a standard error cannot be negative, got {se}")
-    return median - z * se, median + z * se
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,53 +81,11 @@ def ci_from_median_se(median: float, se: float, z: float = Z95) -> tuple[float, 
 # --------------------------------------------------------------------------------------------
 
 
-class _MissingClaim(KeyError):
-    """A claim id the audit needs is not in the catalogue."""
-
-
-class _Claims:
-    """Read access to the catalogue that records which ids a check needed but did not find."""
-
-    def __init__(self, catalogue: dict[str, Claim]) -> None:
-        self._catalogue = catalogue
-
-    def __call__(self, claim_id: str) -> Claim:
-        try:
-            return self._catalogue[claim_id]
-        except KeyError:
-            raise _MissingClaim(claim_id) from None
-
-    def get(self, claim_id: str) -> Claim | None:
-        return self._catalogue.get(claim_id)
-
-    def find(self, predicate: Callable[[Claim], bool]) -> list[Claim]:
-        return [c for c in self._catalogue.values() if predicate(c)]
-
-    def values(self) -> Iterable[Claim]:
-        return self._catalogue.values()
-
-
-def _tick(ok: bool) -> str:
-    return _OK if ok else _BAD
-
-
-def _int(c: Claim) -> int:
-    """A printed count as an int (counts are printed without decimals)."""
-    if c.number is None or _isnan(c.number) or float(c.number) != int(c.number):
-        raise ValueError(f"claim {c.id}: value {c.value!r} is not a whole count")
-    return int(c.number)
-
-
-def _overlap(intervals: Sequence[tuple[float, float]]) -> bool:
-    """Whether half-open intervals [lo, hi) share at least one point."""
-    return max(lo for lo, _ in intervals) < min(hi for _, hi in intervals)
-
-
 def _corners(*claims: Claim) -> Iterable[tuple[float, ...]]:
     """Every corner of the box of rounding intervals (extremes of monotone functions)."""
     boxes = []
     for c in claims:
-        lo, hi = _bounds(c)
+        lo, hi = bounds(c)
         boxes.append((lo, hi) if math.isfinite(lo) and math.isfinite(hi) else (c.number,) * 2)
     return itertools.product(*boxes)
 
@@ -288,10 +124,6 @@ def _month_span(c: Claim) -> tuple[dt.date, dt.date]:
     return c.date.replace(day=1), c.date.replace(day=last)
 
 
-def _verdict(ok: bool) -> Verdict:
-    return "consistent" if ok else "inconsistent"
-
-
 # --------------------------------------------------------------------------------------------
 # Families of checks. Each builder takes the catalogue and returns its checks.
 # --------------------------------------------------------------------------------------------
@@ -317,8 +149,8 @@ _RESPONSES = ("cr", "pr", "sd", "pd")
 
 
 def _pct_line(n: Claim, d: int, pct: Claim) -> tuple[str, bool]:
-    ok = percent_consistent(_int(n), d, pct)
-    return f"{_int(n)} / {d} = {100 * _int(n) / d:.2f}% → printed {pct.value} {_tick(ok)}", ok
+    ok = percent_consistent(as_int(n), d, pct)
+    return f"{as_int(n)} / {d} = {100 * as_int(n) / d:.2f}% → printed {pct.value} {tick(ok)}", ok
 
 
 def _percent_check(
@@ -329,15 +161,15 @@ def _percent_check(
     explanation_ok: str,
     explanation_bad: str,
 ) -> Check:
-    d = _int(denominator)
+    d = as_int(denominator)
     lines, oks = zip(*(_pct_line(n, d, p) for n, p in pairs), strict=True)
     ok = all(oks)
     ids = (denominator.id, *itertools.chain.from_iterable((n.id, p.id) for n, p in pairs))
-    return Check(cid, "percentages", title, ids, "; ".join(lines), _verdict(ok),
+    return Check(cid, "percentages", title, ids, "; ".join(lines), verdict(ok),
                  explanation_ok if ok else explanation_bad)
 
 
-def _percentages(c: _Claims) -> list[Check]:
+def _percentages(c: Claims) -> list[Check]:
     checks = []
     total = c("t3_n_total")
     for factor, levels in T3_LEVELS.items():
@@ -374,15 +206,15 @@ def _percentages(c: _Claims) -> list[Check]:
     ):
         suffix = "_all" if "lesion" not in prefix else ""
         cr, pr, pct = c(f"{prefix}_cr{suffix}"), c(f"{prefix}_pr{suffix}"), c(pct_id)
-        k, d = _int(cr) + _int(pr), _int(denom)
+        k, d = as_int(cr) + as_int(pr), as_int(denom)
         ok = percent_consistent(k, d, pct)
         checks.append(Check(
             cid, "percentages",
             f"Objective response rate, {what} ({pct.source}): (CR + PR) / n",
             (cr.id, pr.id, denom.id, pct.id),
             f"({cr.value} + {pr.value}) / {d} = {k} / {d} = {100 * k / d:.2f}% → printed "
-            f"{pct.value} {_tick(ok)}",
-            _verdict(ok),
+            f"{pct.value} {tick(ok)}",
+            verdict(ok),
             f"The response rate over {what} follows from the counts printed with it."
             if ok else f"The response rate over {what} does not follow from its counts.",
         ))
@@ -402,15 +234,15 @@ def _percentages(c: _Claims) -> list[Check]:
     for key, level in (("male", "sex_male"), ("hepatitis", "hepatitis_present"),
                        ("maxsize_le3", "maxsize_le3")):
         text, n, pct = c(f"res_pct_{key}_all"), c(f"t3_n_{level}"), c(f"t3_pct_{level}")
-        line, ok_count = _pct_line(n, _int(total), text)
-        ok_same = _overlap([_bounds(text), _bounds(pct)])
+        line, ok_count = _pct_line(n, as_int(total), text)
+        ok_same = overlap([bounds(text), bounds(pct)])
         ok = ok_count and ok_same
         checks.append(Check(
             f"pct_text_vs_t3_{key}", "percentages",
             f"Results text against Table 3: {key.replace('_', ' ')}",
             (text.id, n.id, pct.id, total.id),
-            f"text {line}; Table 3 prints {pct.value} {_tick(ok_same)}",
-            _verdict(ok),
+            f"text {line}; Table 3 prints {pct.value} {tick(ok_same)}",
+            verdict(ok),
             "The text repeats Table 3 and both follow from the count."
             if ok else "The text and Table 3 disagree, or the text's percentage does not follow "
             "from the table's count.",
@@ -422,17 +254,17 @@ def _sum_check(
     cid: str, title: str, parts: Sequence[Claim], targets: Sequence[Claim], meaning: str,
     mismatch: str,
 ) -> Check:
-    s = sum(_int(p) for p in parts)
-    oks = [s == _int(t) for t in targets]
-    arithmetic = " + ".join(str(_int(p)) for p in parts) + f" = {s}; " + "; ".join(
-        f"{t.source} prints {t.value} {_tick(ok)}" for t, ok in zip(targets, oks, strict=True)
+    s = sum(as_int(p) for p in parts)
+    oks = [s == as_int(t) for t in targets]
+    arithmetic = " + ".join(str(as_int(p)) for p in parts) + f" = {s}; " + "; ".join(
+        f"{t.source} prints {t.value} {tick(ok)}" for t, ok in zip(targets, oks, strict=True)
     )
     ok = all(oks)
     return Check(cid, "sums", title, tuple(p.id for p in (*parts, *targets)), arithmetic,
-                 _verdict(ok), meaning if ok else mismatch)
+                 verdict(ok), meaning if ok else mismatch)
 
 
-def _sums(c: _Claims) -> list[Check]:
+def _sums(c: Claims) -> list[Check]:
     total = c("t3_n_total")
     checks = [
         _sum_check(
@@ -503,15 +335,15 @@ def _sums(c: _Claims) -> list[Check]:
     # active-liver patients per arm follow by subtraction and must add up to Table 3's "active".
     yes, no = c("met_n_sorafenib_yes"), c("met_n_sorafenib_no")
     co, rt, active = c("met_n_val_co"), c("met_n_val_rt"), c("t3_n_intrahepatic_active")
-    a_yes, a_no = _int(yes) - _int(co), _int(no) - _int(rt)
-    ok = a_yes >= 0 and a_no >= 0 and a_yes + a_no == _int(active)
+    a_yes, a_no = as_int(yes) - as_int(co), as_int(no) - as_int(rt)
+    ok = a_yes >= 0 and a_no >= 0 and a_yes + a_no == as_int(active)
     checks.append(Check(
         "sum_active_by_arm", "sums", "Active-liver patients per arm, by subtraction",
         (yes.id, co.id, no.id, rt.id, active.id),
-        f"sorafenib arm {yes.value} {_MINUS} Co {co.value} = {a_yes}; "
-        f"HT only {no.value} {_MINUS} Rt {rt.value} = {a_no}; "
-        f"{a_yes} + {a_no} = {a_yes + a_no}; Table 3 active {active.value} {_tick(ok)}",
-        _verdict(ok),
+        f"sorafenib arm {yes.value} {MINUS} Co {co.value} = {a_yes}; "
+        f"HT only {no.value} {MINUS} Rt {rt.value} = {a_no}; "
+        f"{a_yes} + {a_no} = {a_yes + a_no}; Table 3 active {active.value} {tick(ok)}",
+        verdict(ok),
         f"The arms differ in intrahepatic status: {a_yes} of {yes.value} combination patients "
         f"against {a_no} of {no.value} HT-only patients had an active liver tumour, a "
         "confounder the arm comparison inherits." if ok else
@@ -521,18 +353,18 @@ def _sums(c: _Claims) -> list[Check]:
     for factor, levels in T3_LEVELS.items():
         ns = [c(f"t3_n_{factor}_{lv}") for lv in levels]
         ps = [c(f"t3_pct_{factor}_{lv}") for lv in levels]
-        n_sum = sum(_int(n) for n in ns)
-        lo = sum(_bounds(p)[0] for p in ps)
-        hi = sum(_bounds(p)[1] for p in ps)
+        n_sum = sum(as_int(n) for n in ns)
+        lo = sum(bounds(p)[0] for p in ps)
+        hi = sum(bounds(p)[1] for p in ps)
         p_sum = sum(float(p.number) for p in ps)
-        ok_n, ok_p = n_sum == _int(total), lo <= 100 < hi
+        ok_n, ok_p = n_sum == as_int(total), lo <= 100 < hi
         checks.append(Check(
             f"sum_t3_{factor}", "sums", f"Table 3, {factor}: levels add up to the cohort and 100%",
             (total.id, *(x.id for x in (*ns, *ps))),
             " + ".join(n.value for n in ns) + f" = {n_sum} (cohort {total.value} "
-            f"{_tick(ok_n)}); " + " + ".join(p.value for p in ps)
-            + f" = {p_sum:g}% (100% reachable within rounding {_tick(ok_p)})",
-            _verdict(ok_n and ok_p),
+            f"{tick(ok_n)}); " + " + ".join(p.value for p in ps)
+            + f" = {p_sum:g}% (100% reachable within rounding {tick(ok_p)})",
+            verdict(ok_n and ok_p),
             "No patient is missing or counted twice in this factor." if ok_n and ok_p else
             "This factor's levels do not partition the cohort.",
         ))
@@ -544,37 +376,37 @@ _T2_EVENTS = ("esophagitis", "pneumonitis", "ast_alt", "hfsr", "anorexia", "diar
 _SORAFENIB_AES = ("ast_alt", "hfsr", "anorexia", "diarrhoea")
 
 
-def _adverse_events(c: _Claims) -> list[Check]:
+def _adverse_events(c: Claims) -> list[Check]:
     checks = []
     col_sum: dict[str, int] = {}
     totals: dict[str, Claim] = {}
     for arm, label in (("sorafenib_no", "HT only"), ("sorafenib_yes", "HT + sorafenib")):
         rows = [c(f"t2_n_{e}_{arm}") for e in _T2_EVENTS]
         total = totals[arm] = c(f"t2_n_total_{arm}")
-        s = col_sum[arm] = sum(_int(r) for r in rows)
-        ok = s == _int(total)
+        s = col_sum[arm] = sum(as_int(r) for r in rows)
+        ok = s == as_int(total)
         checks.append(Check(
             f"t2_column_sum_{arm}", "adverse_events",
             f"Table 2, {label}: the event rows against 'Total (n)'",
             (*(r.id for r in rows), total.id),
             " + ".join(r.value for r in rows) + f" = {s}; 'Total (n)' prints {total.value} "
-            f"{_tick(ok)}",
-            _verdict(ok),
+            f"{tick(ok)}",
+            verdict(ok),
             "'Total (n)' equals the number of events listed in this column." if ok else
             f"The rows list {s} events but the total is {total.value}: either 'Total' counts "
             "patients (some with more than one event) or a cell is wrong.",
-            {"column_sum": s, "total": _int(total)},
+            {"column_sum": s, "total": as_int(total)},
         ))
     # One meaning of "Total (n)" must fit both columns. Reading A: events; reading B: patients
     # with at least one event. The text says leukocytopenia and thrombocytopenia (HT only)
     # occurred in one patient, so that column has at most (events - 1) patients.
     bm = c.get("res_n_bone_marrow_suppression_all")
     leuko, thrombo = c("t2_n_leukocytopenia_sorafenib_no"), c("t2_n_thrombocytopenia_sorafenib_no")
-    shared = min(_int(leuko), _int(thrombo)) if bm is not None and _int(bm) == 1 else 0
-    reading_a = {arm: col_sum[arm] == _int(totals[arm]) for arm in col_sum}
+    shared = min(as_int(leuko), as_int(thrombo)) if bm is not None and as_int(bm) == 1 else 0
+    reading_a = {arm: col_sum[arm] == as_int(totals[arm]) for arm in col_sum}
     max_patients = {"sorafenib_no": col_sum["sorafenib_no"] - shared,
                     "sorafenib_yes": col_sum["sorafenib_yes"]}
-    reading_b = {arm: _int(totals[arm]) <= max_patients[arm] for arm in col_sum}
+    reading_b = {arm: as_int(totals[arm]) <= max_patients[arm] for arm in col_sum}
     ok = all(reading_a.values()) or all(reading_b.values())
     ids = (totals["sorafenib_no"].id, totals["sorafenib_yes"].id, leuko.id, thrombo.id)
     checks.append(Check(
@@ -582,13 +414,13 @@ def _adverse_events(c: _Claims) -> list[Check]:
         "Table 2: one meaning of 'Total (n)' for both columns",
         (*ids, bm.id) if bm is not None else ids,
         f"as events: HT only {col_sum['sorafenib_no']} vs {totals['sorafenib_no'].value} "
-        f"{_tick(reading_a['sorafenib_no'])}, HT + sorafenib {col_sum['sorafenib_yes']} vs "
-        f"{totals['sorafenib_yes'].value} {_tick(reading_a['sorafenib_yes'])}; as patients "
+        f"{tick(reading_a['sorafenib_no'])}, HT + sorafenib {col_sum['sorafenib_yes']} vs "
+        f"{totals['sorafenib_yes'].value} {tick(reading_a['sorafenib_yes'])}; as patients "
         f"(text: leukocytopenia and thrombocytopenia in one patient): HT only ≤ "
         f"{max_patients['sorafenib_no']} vs {totals['sorafenib_no'].value} "
-        f"{_tick(reading_b['sorafenib_no'])}, HT + sorafenib ≤ {max_patients['sorafenib_yes']} "
-        f"vs {totals['sorafenib_yes'].value} {_tick(reading_b['sorafenib_yes'])}",
-        _verdict(ok),
+        f"{tick(reading_b['sorafenib_no'])}, HT + sorafenib ≤ {max_patients['sorafenib_yes']} "
+        f"vs {totals['sorafenib_yes'].value} {tick(reading_b['sorafenib_yes'])}",
+        verdict(ok),
         "One reading of 'Total (n)' fits both columns." if ok else
         "Neither reading fits both columns: counted as events the combination column is one "
         "short; counted as patients the HT-only column is one too many. A reader cannot tell how "
@@ -598,40 +430,40 @@ def _adverse_events(c: _Claims) -> list[Check]:
     for arm, label in (("sorafenib_yes", "HT + sorafenib"), ("sorafenib_no", "HT only")):
         text = c(f"res_n_radiation_ae_{arm}")
         eso, pneu = c(f"t2_n_esophagitis_{arm}"), c(f"t2_n_pneumonitis_{arm}")
-        lo, hi = max(_int(eso), _int(pneu)), _int(eso) + _int(pneu)
-        ok = lo <= _int(text) <= hi
+        lo, hi = max(as_int(eso), as_int(pneu)), as_int(eso) + as_int(pneu)
+        ok = lo <= as_int(text) <= hi
         checks.append(Check(
             f"t2_radiation_ae_{arm}", "adverse_events",
             f"Radiation esophagitis or pneumonitis, {label}: text against Table 2",
             (text.id, eso.id, pneu.id),
             f"Table 2: {eso.value} esophagitis + {pneu.value} pneumonitis → between {lo} and {hi} "
-            f"patients; text prints {text.value} {_tick(ok)}",
-            _verdict(ok),
-            ("The text's count equals the sum, so no patient had both." if _int(text) == hi
+            f"patients; text prints {text.value} {tick(ok)}",
+            verdict(ok),
+            ("The text's count equals the sum, so no patient had both." if as_int(text) == hi
              else "The text's count implies some patients had both.") if ok else
             "The text's count is impossible given Table 2.",
         ))
     pairs = [(c(f"res_n_{e}_sorafenib_yes"), c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_AES]
     pairs.append((c("res_n_anorexia_sorafenib_no"), c("t2_n_anorexia_sorafenib_no")))
-    oks = [_int(a) == _int(b) for a, b in pairs]
+    oks = [as_int(a) == as_int(b) for a, b in pairs]
     checks.append(Check(
         "t2_drug_ae_text", "adverse_events", "Sorafenib-type adverse events: text against Table 2",
         tuple(itertools.chain.from_iterable((a.id, b.id) for a, b in pairs)),
-        "; ".join(f"{a.label}: text {a.value}, table {b.value} {_tick(ok)}"
+        "; ".join(f"{a.label}: text {a.value}, table {b.value} {tick(ok)}"
                   for (a, b), ok in zip(pairs, oks, strict=True)),
-        _verdict(all(oks)),
+        verdict(all(oks)),
         "The text's drug-related counts are Table 2's." if all(oks) else
         "The text and Table 2 disagree on a drug-related count.",
     ))
-    drug = sum(_int(c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_AES)
+    drug = sum(as_int(c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_AES)
     ok = 2 * drug > col_sum["sorafenib_yes"]
     checks.append(Check(
         "t2_most_related_to_sorafenib", "adverse_events",
         "'Most of the AEs [with combination] were related to sorafenib'",
         tuple(f"t2_n_{e}_sorafenib_yes" for e in _T2_EVENTS),
         f"sorafenib-type events {drug} of {col_sum['sorafenib_yes']} listed = "
-        f"{100 * drug / col_sum['sorafenib_yes']:.1f}% (> 50% {_tick(ok)})",
-        _verdict(ok),
+        f"{100 * drug / col_sum['sorafenib_yes']:.1f}% (> 50% {tick(ok)})",
+        verdict(ok),
         "'Most' holds when counting the events Table 2 lists." if ok else
         "Sorafenib-type events are not a majority of the listed events.",
         {"sorafenib_type_events": drug, "events": col_sum["sorafenib_yes"],
@@ -649,17 +481,17 @@ def _feasible_ci(
     search a fine grid over the L and U rounding intervals for a pair whose implied median and
     SE also lie in theirs. Returns the range of SEs that work, or None if none does.
     """
-    (llo, lhi), (ulo, uhi) = _bounds(lower), _bounds(upper)
+    (llo, lhi), (ulo, uhi) = bounds(lower), bounds(upper)
     ls = np.linspace(llo, lhi, 401)[:-1]
     us = np.linspace(ulo, uhi, 401)[:-1]
     lg, ug = np.meshgrid(ls, us)
     m, s = (lg + ug) / 2, (ug - lg) / (2 * Z95)
-    (mlo, mhi), (slo, shi) = _bounds(median), _bounds(se)
+    (mlo, mhi), (slo, shi) = bounds(median), bounds(se)
     ok = (m >= mlo) & (m < mhi) & (s >= slo) & (s < shi)
     return (float(s[ok].min()), float(s[ok].max())) if ok.any() else None
 
 
-def _median_ci(c: _Claims) -> list[Check]:
+def _median_ci(c: Claims) -> list[Check]:
     checks = []
     for ep, label in (("pfs", "PFS"), ("os", "OS")):
         m, s = c(f"res_{ep}_median_all"), c(f"res_{ep}_median_se_all")
@@ -673,11 +505,11 @@ def _median_ci(c: _Claims) -> list[Check]:
             f"ci_{ep}_all", "median_ci", f"Median {label}, whole cohort: median ± 1.96·SE against "
             "the printed 95% CI",
             (m.id, s.id, lo.id, up.id),
-            f"{m.value} ± 1.96 {_X} {s.value} = {a:.4f} to {b:.4f}; "
+            f"{m.value} ± 1.96 {TIMES} {s.value} = {a:.4f} to {b:.4f}; "
             f"printed {lo.value}-{up.value}; the CI implies "
-            f"SE = ({up.value} {_MINUS} {lo.value}) / 3.92 = {se_back:.4f} and median "
-            f"{(float(lo.number) + float(up.number)) / 2:.3f}; {fits} {_tick(ok)}",
-            _verdict(ok),
+            f"SE = ({up.value} {MINUS} {lo.value}) / 3.92 = {se_back:.4f} and median "
+            f"{(float(lo.number) + float(up.number)) / 2:.3f}; {fits} {tick(ok)}",
+            verdict(ok),
             "The CI is the SPSS one, median ± 1.96·SE, computed from the unrounded SE: so every "
             "'median ± x' in this paper's survival results can be read as median ± SE." if ok else
             "The printed CI is not median ± 1.96·SE for any median and SE that round as printed.",
@@ -696,14 +528,14 @@ def _median_ci(c: _Claims) -> list[Check]:
         a, b = ci_from_median_se(float(med.number), float(se.number))
         ids += [med.id, se.id]
         rows.append(f"{med.quantity.split('_')[0].upper()} {med.group_label}: {med.value} "
-                    f"± 1.96 {_X} {se.value} → {a:.2f}-{b:.2f}")
+                    f"± 1.96 {TIMES} {se.value} → {a:.2f}-{b:.2f}")
     for med in sorted(c.find(lambda x: x.source == "abstract" and x.quantity == "pfs_median"
                              and x.group in ("sorafenib_yes", "sorafenib_no")),
                       key=lambda x: x.id):
         se = c(med.id.replace("_median_", "_median_se_"))
         a, b = ci_from_median_se(float(med.number), float(se.number))
         ids += [med.id, se.id]
-        rows.append(f"PFS {med.group_label} (abstract): {med.value} ± 1.96 {_X} {se.value} → "
+        rows.append(f"PFS {med.group_label} (abstract): {med.value} ± 1.96 {TIMES} {se.value} → "
                     f"{a:.2f}-{b:.2f}")
     checks.append(Check(
         "ci_implied_other_medians", "median_ci",
@@ -723,7 +555,7 @@ _HRS = (("pfs", "lesions", "PFS, >3 vs ≤3 lesions"), ("pfs", "sorafenib", "PFS
         ("os", "sorafenib", "OS, HT only vs HT + sorafenib"))
 
 
-def _hazard_ratios(c: _Claims) -> list[Check]:
+def _hazard_ratios(c: Claims) -> list[Check]:
     checks = []
     for ep, factor, label in _HRS:
         for src in ("t1", "res"):
@@ -736,7 +568,7 @@ def _hazard_ratios(c: _Claims) -> list[Check]:
             p_ab = p_from_ci(h, low, upp)
             p_n = p_from_ci(h, low, upp, method="normal")
             pmin, pmax = _p_range(hr, lo, up)
-            ok = _overlap([(pmin, math.nextafter(pmax, math.inf)), _bounds(p)])
+            ok = overlap([(pmin, math.nextafter(pmax, math.inf)), bounds(p)])
             mid = math.sqrt(low * upp)
             extra = ""
             if not ok:
@@ -746,12 +578,12 @@ def _hazard_ratios(c: _Claims) -> list[Check]:
                 f"hr_p_{ep}_{factor}_{src}", "hazard_ratios",
                 f"{label} ({hr.source}): p implied by HR and 95% CI",
                 (hr.id, lo.id, up.id, p.id),
-                f"SE = (ln {up.value} {_MINUS} ln {lo.value}) / 3.92 = {se:.4f}; "
+                f"SE = (ln {up.value} {MINUS} ln {lo.value}) / 3.92 = {se:.4f}; "
                 f"z = ln {hr.value} / SE = {z:.3f}; "
                 f"p ≈ {_fmt_p(p_ab)} (Altman-Bland), {_fmt_p(p_n)} (normal), "
                 f"{_fmt_p(pmin)}-{_fmt_p(pmax)} over the rounding box; printed {p.value} "
-                f"{_tick(ok)}",
-                _verdict(ok),
+                f"{tick(ok)}",
+                verdict(ok),
                 ("The p-value is the Wald p of this HR and CI." if ok else
                  f"No HR and CI that round as printed give p = {p.value}: the HR, a CI bound or "
                  f"the p-value is misprinted.{extra}"),
@@ -762,16 +594,16 @@ def _hazard_ratios(c: _Claims) -> list[Check]:
         hr = c(f"t1_{ep}_mv_hr_{factor}")
         lo, up = c(f"t1_{ep}_mv_ci_lower_{factor}"), c(f"t1_{ep}_mv_ci_upper_{factor}")
         mlo, mhi = _midpoint_range(lo, up)
-        ok = _overlap([(mlo, math.nextafter(mhi, math.inf)), _bounds(hr)])
+        ok = overlap([(mlo, math.nextafter(mhi, math.inf)), bounds(hr)])
         mid = math.sqrt(float(lo.number) * float(up.number))
         p_mid = p_from_ci(mid, float(lo.number), float(up.number), method="normal")
         checks.append(Check(
             f"hr_symmetry_{ep}_{factor}", "hazard_ratios",
             f"{label}: is ln HR the midpoint of ln L and ln U?",
             (hr.id, lo.id, up.id),
-            f"√({lo.value} {_X} {up.value}) = {mid:.3f} (range {mlo:.3f}-{mhi:.3f} over rounding); "
-            f"printed HR {hr.value} {_tick(ok)}",
-            _verdict(ok),
+            f"√({lo.value} {TIMES} {up.value}) = {mid:.3f} (range {mlo:.3f}-{mhi:.3f} over "
+            f"rounding); printed HR {hr.value} {tick(ok)}",
+            verdict(ok),
             "The CI is symmetric on the log scale around the HR, as a Cox model's Wald CI is."
             if ok else
             f"A Cox model's Wald CI is symmetric around ln HR; this one is centred on "
@@ -794,7 +626,7 @@ _COMPARED_ELSEWHERE = frozenset({
 })
 
 
-def _repeated(c: _Claims) -> list[Check]:
+def _repeated(c: Claims) -> list[Check]:
     checks = []
     # Every result (quantity, group) printed in more than one place, compared automatically.
     by_key: dict[tuple[str, str], list[Claim]] = {}
@@ -806,14 +638,14 @@ def _repeated(c: _Claims) -> list[Check]:
         if len(printings) < 2:
             continue
         printings = sorted(printings, key=lambda x: x.id)
-        ok = _overlap([_bounds(x) for x in printings])
+        ok = overlap([bounds(x) for x in printings])
         precisions = {x.decimals for x in printings}
         checks.append(Check(
             f"same_{quantity}_{group}", "repeated", f"{printings[0].label}: printed in "
             f"{len(printings)} places",
             tuple(x.id for x in printings),
-            "; ".join(_src(x) for x in printings) + f" → one value fits all {_tick(ok)}",
-            _verdict(ok),
+            "; ".join(_src(x) for x in printings) + f" → one value fits all {tick(ok)}",
+            verdict(ok),
             ("The printings agree" + (" (at different precisions)." if len(precisions) > 1
                                       else ".")) if ok else
             "The printings contradict each other: at least one is wrong, and a reader who sees "
@@ -821,15 +653,15 @@ def _repeated(c: _Claims) -> list[Check]:
         ))
     # HR "approximately 3.5 times" in words against the printed HR.
     approx, hr = c("res_pfs_hr_approx_lesions"), c("res_pfs_mv_hr_lesions")
-    lo, hi = _bounds(approx)
-    ok = _overlap([_bounds(hr), (lo, hi)])
+    lo, hi = bounds(approx)
+    ok = overlap([bounds(hr), (lo, hi)])
     checks.append(Check(
         "words_hr_lesions", "repeated", "'Approximately 3.5 times' against the HR",
         (approx.id, hr.id),
         f"HR {hr.value} rounded to {approx.decimals} decimal(s) = "
         f"{round(float(hr.number), approx.decimals):g}; words say {approx.value} "
-        f"{_tick(ok)}",
-        _verdict(ok),
+        f"{tick(ok)}",
+        verdict(ok),
         "The words round the HR correctly." if ok else
         "The words understate the HR: rounded like the words, it is not what they say.",
         {"hr_rounded": round(float(hr.number), approx.decimals)},
@@ -877,8 +709,8 @@ def _landmark(
     rate: Claim, months: float, median: Claim, cid: str, title: str, note: str = ""
 ) -> Check:
     """S(t) > 50% forces median > t; S(t) < 50% forces median <= t (KM is non-increasing)."""
-    rlo, rhi = _bounds(rate)
-    mlo, mhi = _bounds(median)
+    rlo, rhi = bounds(rate)
+    mlo, mhi = bounds(median)
     if rlo > 50:
         ok, rule = mhi > months, f"> 50% → median must exceed {months:g}"
     elif rhi <= 50:
@@ -890,8 +722,8 @@ def _landmark(
     return Check(
         cid, "landmarks", title, (rate.id, median.id),
         f"S({months:g}) = {rate.value}% {rule}; median {median.value} ({median.source}) "
-        f"{_tick(ok)}",
-        _verdict(ok),
+        f"{tick(ok)}",
+        verdict(ok),
         ("The landmark rate and the median tell the same story." if ok else
          "Impossible for one Kaplan-Meier curve: a curve still above 50% at the landmark has its "
          "median after it (or below 50%, before it). One of the two numbers is wrong, or they "
@@ -911,28 +743,28 @@ def median_se_floor(rate: Claim, months: float, median: Claim, n_at_start: int) 
     censoring (each at-risk count is at most n times the survival before it), and Ŝ(median)
     lies between the landmark rate and 0.5.
     """
-    s = _bounds(rate)[0] / 100
-    median_hi = _bounds(median)[1]
+    s = bounds(rate)[0] / 100
+    median_hi = bounds(median)[1]
     if not 0.45 < s <= 0.5 or months <= median_hi:
         return None
     return math.sqrt(s * (1 - s) / n_at_start) * (months - median_hi)
 
 
-def _landmark_se(c: _Claims, arm: str) -> Check | None:
+def _landmark_se(c: Claims, arm: str) -> Check | None:
     rate, median = c(f"res_pfs_rate_12m_{arm}"), c(f"abs_pfs_median_{arm}")
-    se, n = c(f"abs_pfs_median_se_{arm}"), _int(c(f"t3_n_{arm}"))
+    se, n = c(f"abs_pfs_median_se_{arm}"), as_int(c(f"t3_n_{arm}"))
     floor = median_se_floor(rate, 12, median, n)
     if floor is None:
         return None
-    ok = floor < _bounds(se)[1]
+    ok = floor < bounds(se)[1]
     return Check(
         f"landmark_se_pfs_12m_{arm}", "landmarks",
         f"PFS {arm.replace('_', ' ')}: 1-year rate against the median's standard error",
         (rate.id, median.id, se.id, f"t3_n_{arm}"),
         f"S(12) = {rate.value}% > 45% → SPSS's l̂ lies after 12 months and the density is at "
-        f"most 1/(12 {_MINUS} {median.value}); Greenwood SE ≥ √(Ŝ(1 {_MINUS} Ŝ)/{n}) with Ŝ ≥ "
-        f"{_bounds(rate)[0] / 100:.4f}; so SE ≥ {floor:.3f}; printed ± {se.value} {_tick(ok)}",
-        _verdict(ok),
+        f"most 1/(12 {MINUS} {median.value}); Greenwood SE ≥ √(Ŝ(1 {MINUS} Ŝ)/{n}) with Ŝ ≥ "
+        f"{bounds(rate)[0] / 100:.4f}; so SE ≥ {floor:.3f}; printed ± {se.value} {tick(ok)}",
+        verdict(ok),
         "The standard error leaves room for the landmark rate." if ok else
         "Impossible for one Kaplan-Meier curve with SPSS's standard error: a curve that is still "
         "above 45% a year after radiotherapy falls from 55% to 45% slowly, and a slow fall makes "
@@ -942,7 +774,7 @@ def _landmark_se(c: _Claims, arm: str) -> Check | None:
     )
 
 
-def _landmarks(c: _Claims) -> list[Check]:
+def _landmarks(c: Claims) -> list[Check]:
     checks = []
     for ep in ("pfs", "os"):
         for arm in ("sorafenib_yes", "sorafenib_no"):
@@ -968,7 +800,7 @@ def _landmarks(c: _Claims) -> list[Check]:
     # median must be <= 24 and a CI reaching beyond 24 months is extrapolation.
     zero = [c("res_pfs_rate_24m_sorafenib_yes"), c("res_pfs_rate_24m_sorafenib_no")]
     le3, se3 = c("res_pfs_median_lesions_le3"), c("res_pfs_median_se_lesions_le3")
-    all_zero = all(_bounds(z)[0] <= 0 < _bounds(z)[1] for z in zero)
+    all_zero = all(bounds(z)[0] <= 0 < bounds(z)[1] for z in zero)
     ok = float(le3.number) <= 24
     _, upper = ci_from_median_se(float(le3.number), float(se3.number))
     checks.append(Check(
@@ -976,9 +808,9 @@ def _landmarks(c: _Claims) -> list[Check]:
         "PFS ≤ 3 lesions: median against 0% PFS at 2 years in both arms",
         (*(z.id for z in zero), le3.id, se3.id),
         f"2-year PFS {zero[0].value}% and {zero[1].value}% → pooled curve 0 by 24 months "
-        f"({all_zero}); median {le3.value} ≤ 24 {_tick(ok)}; median + 1.96 {_X} {se3.value} = "
+        f"({all_zero}); median {le3.value} ≤ 24 {tick(ok)}; median + 1.96 {TIMES} {se3.value} = "
         f"{upper:.2f} months",
-        _verdict(ok),
+        verdict(ok),
         "The median itself is possible, but its implied CI runs past 24 months, where nobody "
         "was still progression-free: with about 18 patients, the SE of this median is too "
         "unstable to lean on." if ok else
@@ -988,26 +820,26 @@ def _landmarks(c: _Claims) -> list[Check]:
     return checks
 
 
-def _pooled(c: _Claims) -> list[Check]:
+def _pooled(c: Claims) -> list[Check]:
     checks = []
     r_all = c("res_os_rate_24m_all")
     r_yes, r_no = c("res_os_rate_24m_sorafenib_yes"), c("res_os_rate_24m_sorafenib_no")
     n_yes, n_no, total = c("met_n_sorafenib_yes"), c("met_n_sorafenib_no"), c("t3_n_total")
     lo, hi = sorted((float(r_yes.number), float(r_no.number)))
     between = lo <= float(r_all.number) <= hi
-    weighted = (_int(n_yes) * float(r_yes.number) + _int(n_no) * float(r_no.number)) / (
-        _int(n_yes) + _int(n_no))
-    fractions = counts_for_percent(r_all, _int(total))
+    weighted = (as_int(n_yes) * float(r_yes.number) + as_int(n_no) * float(r_no.number)) / (
+        as_int(n_yes) + as_int(n_no))
+    fractions = counts_for_percent(r_all, as_int(total))
     checks.append(Check(
         "pooled_os_24m", "pooled", "Two-year OS: whole cohort against the two arms",
         (r_all.id, r_yes.id, r_no.id, n_yes.id, n_no.id, total.id),
         f"arms {r_no.value}% (n = {n_no.value}) and {r_yes.value}% (n = {n_yes.value}); "
-        f"n-weighted mean ({n_no.value} {_X} {r_no.value} + {n_yes.value} {_X} {r_yes.value}) / "
-        f"{_int(n_yes) + _int(n_no)} = {weighted:.1f}%; printed overall {r_all.value}% "
-        f"(between the arms {_tick(between)}, {float(r_all.number) - weighted:+.1f} points from "
-        f"the weighted mean); {r_all.value}% = "
+        f"n-weighted mean ({n_no.value} {TIMES} {r_no.value} + {n_yes.value} {TIMES} "
+        f"{r_yes.value}) / {as_int(n_yes) + as_int(n_no)} = {weighted:.1f}%; printed overall "
+        f"{r_all.value}% (between the arms {tick(between)}, "
+        f"{float(r_all.number) - weighted:+.1f} points from the weighted mean); {r_all.value}% = "
         + (", ".join(f"{k}/{total.value}" for k in fractions) or "no k/45"),
-        _verdict(between),
+        verdict(between),
         f"The overall rate lies between the arms, but well below their n-weighted mean "
         f"({weighted:.1f}%), which is what a pooled Kaplan-Meier curve gives when censoring "
         "before 2 years is light. The printed overall rate equals a plain fraction of the "
@@ -1033,8 +865,8 @@ def _pooled(c: _Claims) -> list[Check]:
                 f"and {m2.group_label}",
                 (overall.id, m1.id, m2.id),
                 f"{m1.group_label} {m1.value}, {m2.group_label} {m2.value}; overall "
-                f"{overall.value} {_tick(ok)}",
-                _verdict(ok),
+                f"{overall.value} {tick(ok)}",
+                verdict(ok),
                 "The pooled median lies between its subgroups' medians, as a mixture of two "
                 "curves must (up to censoring)." if ok else
                 "The pooled median lies outside its subgroups' medians.",
@@ -1042,7 +874,7 @@ def _pooled(c: _Claims) -> list[Check]:
     return checks
 
 
-def _follow_up(c: _Claims) -> list[Check]:
+def _follow_up(c: Claims) -> list[Check]:
     start, end, last = c("met_study_start"), c("met_study_end"), c("met_last_followup_date")
     fmin, fmax, fmed = c("met_followup_min"), c("met_followup_max"), c("met_followup_median")
     s0, _ = _month_span(start)
@@ -1054,8 +886,8 @@ def _follow_up(c: _Claims) -> list[Check]:
         "followup_max_vs_window", "follow_up", "Longest follow-up against the study window",
         (start.id, last.id, fmax.id),
         f"{s0.isoformat()} to {last_day.isoformat()} = {window:.1f} months ≥ maximum follow-up "
-        f"{fmax.value} {_tick(ok)}",
-        _verdict(ok),
+        f"{fmax.value} {tick(ok)}",
+        verdict(ok),
         "Nobody can be followed longer than the study had been running; this holds." if ok else
         "The longest follow-up is longer than the study window allows: the follow-up origin "
         "precedes the study (e.g. detection of the lung metastases).",
@@ -1082,7 +914,7 @@ def _follow_up(c: _Claims) -> list[Check]:
         {"tail_min_months": tail_lo, "tail_max_months": tail_hi},
     ))
     early, total = c("res_os_rate_12m_sorafenib_no"), c("t3_n_total")
-    ok_all = float(fmin.number) <= 12 or _bounds(early)[0] >= 100
+    ok_all = float(fmin.number) <= 12 or bounds(early)[0] >= 100
     checks.append(Check(
         "followup_min_vs_early_deaths", "follow_up",
         "Shortest follow-up against deaths within the first year",
@@ -1116,17 +948,18 @@ _RANGES = (
 )
 
 
-def _ranges(c: _Claims) -> list[Check]:
+def _ranges(c: Claims) -> list[Check]:
     # Smallest group each description can refer to: smaller n favours reading ± as an SE.
-    survivors = _int(c("t3_n_total")) - _int(c("met_n_deaths"))
+    survivors = as_int(c("t3_n_total")) - as_int(c("met_n_deaths"))
     n_for = {
-        "met_pmfi_median": (_int(c("t3_n_total")), "the cohort"),
-        "met_pdr_median": (_int(c("t3_n_total")), "the cohort"),
-        "met_sorafenib_days_median": (_int(c("met_n_sorafenib_yes")), "the sorafenib arm"),
+        "met_pmfi_median": (as_int(c("t3_n_total")), "the cohort"),
+        "met_pdr_median": (as_int(c("t3_n_total")), "the cohort"),
+        "met_sorafenib_days_median": (as_int(c("met_n_sorafenib_yes")), "the sorafenib arm"),
         "met_followup_median": (survivors, "the survivors"),
-        "met_val_sorafenib_days_median": (_int(c("met_n_val_s")), "the S group"),
-        "met_val_followup_median": (min(_int(c("met_n_val_s")), _int(c("met_n_val_co")),
-                                        _int(c("met_n_val_rt"))), "the smallest validation group"),
+        "met_val_sorafenib_days_median": (as_int(c("met_n_val_s")), "the S group"),
+        "met_val_followup_median": (min(as_int(c("met_n_val_s")), as_int(c("met_n_val_co")),
+                                        as_int(c("met_n_val_rt"))),
+                                    "the smallest validation group"),
     }
     checks = []
     for label, mid, sid, lid, hid in _RANGES:
@@ -1135,8 +968,8 @@ def _ranges(c: _Claims) -> list[Check]:
         checks.append(Check(
             f"range_{mid.removeprefix('met_').removesuffix('_median')}", "ranges",
             f"Median {label} inside its range", (m.id, lo.id, hi.id),
-            f"{lo.value} ≤ {m.value} ≤ {hi.value} {_tick(inside)}",
-            _verdict(inside),
+            f"{lo.value} ≤ {m.value} ≤ {hi.value} {tick(inside)}",
+            verdict(inside),
             "The median lies inside its range." if inside else "The median is outside its range.",
         ))
         n, who = n_for[mid]
@@ -1147,10 +980,10 @@ def _ranges(c: _Claims) -> list[Check]:
         checks.append(Check(
             f"spread_{mid.removeprefix('met_').removesuffix('_median')}", "ranges",
             f"Median {label}: can the '± {s.value}' be a standard error?", (s.id, lo.id, hi.id),
-            f"as SE of a median of n = {n} ({who}): SD ≈ {s.value} {_X} √{n} / 1.2533 = "
-            f"{sd_as_se:.1f}; largest SD possible in {lo.value}-{hi.value} is ({hi.value} {_MINUS} "
-            f"{lo.value}) / 2 = {sd_max:.2f} {_tick(ok)}",
-            _verdict(ok),
+            f"as SE of a median of n = {n} ({who}): SD ≈ {s.value} {TIMES} √{n} / 1.2533 = "
+            f"{sd_as_se:.1f}; largest SD possible in {lo.value}-{hi.value} is ({hi.value} {MINUS} "
+            f"{lo.value}) / 2 = {sd_max:.2f} {tick(ok)}",
+            verdict(ok),
             "Read as a standard error, the spread is possible." if ok else
             f"Read as a standard error (as the survival medians' ± must be, since their CIs are "
             f"median ± 1.96·SE) it implies an SD no data in this range can have. It is probably a "
@@ -1161,20 +994,20 @@ def _ranges(c: _Claims) -> list[Check]:
     return checks
 
 
-def _wording(c: _Claims) -> list[Check]:
+def _wording(c: Claims) -> list[Check]:
     checks = []
     grade, grade_abs = c("res_max_ae_grade_all"), c("abs_max_ae_grade_all")
     disc_max = c("disc_radiation_ae_grade_max_all")
     rows = [c(f"t2_n_{e}_sorafenib_no") for e in _T2_EVENTS]
     graded = [r for r in rows if "grade i-ii" in r.quote.lower()]
-    same = _int(grade) == _int(grade_abs)
-    ok = bool(graded) and same and _int(disc_max) <= _int(grade)
+    same = as_int(grade) == as_int(grade_abs)
+    ok = bool(graded) and same and as_int(disc_max) <= as_int(grade)
     checks.append(Check(
         "grade_vs_table2", "wording", "'No adverse events > grade 2' against Table 2's headings",
         (grade.id, grade_abs.id, disc_max.id, *(r.id for r in graded)),
-        f"text and abstract: none > grade {grade.value} {_tick(same)}; discussion: radiation "
+        f"text and abstract: none > grade {grade.value} {tick(same)}; discussion: radiation "
         f"AEs grade ≤ {disc_max.value}; Table 2 labels {len(graded)} of {len(rows)} rows "
-        f"'Grade I-II' (≤ 2 {_tick(ok)}); the other {len(rows) - len(graded)} rows carry no "
+        f"'Grade I-II' (≤ 2 {tick(ok)}); the other {len(rows) - len(graded)} rows carry no "
         "grade",
         "consistent" if ok else "not checkable",
         "Only the radiation rows state a grade, and it agrees; for the drug-related and blood "
@@ -1186,23 +1019,23 @@ def _wording(c: _Claims) -> list[Check]:
     return checks
 
 
-def _dosimetry_words(c: _Claims) -> list[Check]:
+def _dosimetry_words(c: Claims) -> list[Check]:
     limit = c("met_lung_v20_limit_pct")
     pairs = [(c(f"fig_lung_{v}_pct_lesions_ge7"), c(f"disc_lung_{v}_pct_lesions_ge7"))
              for v in ("v20", "v30")]
     # Same quantity, opposite directions: the sets {x > a} and {x < b} share no point if a >= b.
-    agree = [_overlap([_bounds(f), _bounds(d)]) for f, d in pairs]
+    agree = [overlap([bounds(f), bounds(d)]) for f, d in pairs]
     v20_fig = pairs[0][0]
-    fig_ok = _bounds(v20_fig)[0] < float(limit.number)  # methods: V20 <= limit in every patient
+    fig_ok = bounds(v20_fig)[0] < float(limit.number)  # methods: V20 <= limit in every patient
     ok = all(agree) and fig_ok
     return [Check(
         "v20_caption_vs_text", "wording",
         "Lung V20 and V30: Figure 5 caption against the discussion and the methods' limit",
         (*(x.id for pair in pairs for x in pair), limit.id),
         "; ".join(f"{f.quantity.split('_')[1].upper()}: caption {f.value}%, discussion "
-                  f"{d.value}% {_tick(a)}" for (f, d), a in zip(pairs, agree, strict=True))
-        + f"; methods limit V20 to {limit.value}% in all patients (caption {_tick(fig_ok)})",
-        _verdict(ok),
+                  f"{d.value}% {tick(a)}" for (f, d), a in zip(pairs, agree, strict=True))
+        + f"; methods limit V20 to {limit.value}% in all patients (caption {tick(fig_ok)})",
+        verdict(ok),
         "The caption, the discussion and the methods agree." if ok else
         "The caption says V20 and V30 exceeded 30% and 20%, the discussion that they stayed "
         "below, and the methods capped V20 at 30% in every patient. The caption's '>' is almost "
@@ -1211,25 +1044,25 @@ def _dosimetry_words(c: _Claims) -> list[Check]:
     )]
 
 
-def _previous_study(c: _Claims) -> list[Check]:
+def _previous_study(c: Claims) -> list[Check]:
     p, n, n_intro = (c("disc_pct_orr_previous_study"), c("disc_n_previous_study"),
                      c("intro_n_previous_study"))
     lesion = c("res_pct_lesion_orr")
     cr, pr, tot = (c("res_n_lesion_response_cr"), c("res_n_lesion_response_pr"),
                    c("res_n_lesions_total"))
-    ks = counts_for_percent(p, _int(n))
-    k_here, d_here = _int(cr) + _int(pr), _int(tot)
+    ks = counts_for_percent(p, as_int(n))
+    k_here, d_here = as_int(cr) + as_int(pr), as_int(tot)
     g = math.gcd(k_here, d_here)
-    ok = bool(ks) and _int(n) == _int(n_intro)
+    ok = bool(ks) and as_int(n) == as_int(n_intro)
     return [Check(
         "previous_3dcrt_rate", "wording",
         "The previous 3D-CRT study's response rate against this study's lesion-level rate",
         (p.id, n.id, n_intro.id, lesion.id, cr.id, pr.id, tot.id),
         f"{p.value}% of {n.value} patients: k = {', '.join(map(str, ks)) or 'none'} "
-        f"{_tick(bool(ks))}; this study's lesion ORR ({cr.value} + {pr.value}) / {d_here} = "
+        f"{tick(bool(ks))}; this study's lesion ORR ({cr.value} + {pr.value}) / {d_here} = "
         f"{k_here}/{d_here} = {k_here // g}/{d_here // g} → {lesion.value}%; same printed "
         f"value: {p.value == lesion.value}",
-        _verdict(ok),
+        verdict(ok),
         f"The previous study's rate is possible ({ks[0] if ks else '?'} of {n.value} patients), "
         f"and this study's lesion rate reduces to the very same fraction "
         f"{k_here // g}/{d_here // g}: the equality can be a genuine coincidence rather than a "
@@ -1240,13 +1073,13 @@ def _previous_study(c: _Claims) -> list[Check]:
     )]
 
 
-_BUILDERS: tuple[Callable[[_Claims], list[Check]], ...] = (
+_BUILDERS: tuple[Callable[[Claims], list[Check]], ...] = (
     _percentages, _sums, _adverse_events, _median_ci, _hazard_ratios, _repeated, _landmarks,
     _pooled, _follow_up, _ranges, _wording,
 )
 
 
-def _sentence_builder() -> Callable[[_Claims], list[Check]]:
+def _sentence_builder() -> Callable[[Claims], list[Check]]:
     """The sentence-by-sentence family lives in :mod:`lungmets.critique.sentence_audit`, which
     imports this module's helpers; importing it here, at run time, avoids a circular import."""
     from lungmets.critique.sentence_audit import sentences
@@ -1261,13 +1094,13 @@ def run_audit(catalogue: dict[str, Claim] | None = None) -> list[Check]:
     ``claim_ids`` is the missing id (see :func:`missing_claim_ids`) instead of failing the whole
     audit, so a gap in the catalogue shows up on the page rather than hiding a whole family.
     """
-    c = _Claims(load_claims() if catalogue is None else catalogue)
+    c = Claims(load_claims() if catalogue is None else catalogue)
     checks: list[Check] = []
     for build in (*_BUILDERS, _sentence_builder()):
         family = build.__name__.removeprefix("_")
         try:
             checks.extend(build(c))
-        except _MissingClaim as err:
+        except MissingClaim as err:
             checks.append(Check(
                 f"{family}_missing_claim", family, f"{FAMILIES[family]}: claims missing",
                 (str(err.args[0]),), f"claim {err.args[0]} is not in the catalogue",
