@@ -28,7 +28,6 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from lungmets.claims import Claim
-from lungmets.critique.audit import _T2_EVENTS, run_audit
 from lungmets.critique.checks import (
     FAMILIES,
     MINUS,
@@ -41,6 +40,7 @@ from lungmets.critique.checks import (
     tick,
     verdict,
 )
+from lungmets.critique.counts import T2_EVENTS
 
 __all__ = [
     "COMPARISON_WORDS",
@@ -594,8 +594,8 @@ _SORAFENIB_TYPE = ("ast_alt", "hfsr", "anorexia", "diarrhoea", "hypertension")
 
 def _adverse(c: Claims) -> list[Check]:
     """'No drug-related AEs' and 'most of the AEs' against Table 2's columns."""
-    rows = {arm: [c(f"t2_n_{e}_{arm}") for e in _T2_EVENTS] for arm in ("sorafenib_yes",
-                                                                         "sorafenib_no")}
+    rows = {arm: [c(f"t2_n_{e}_{arm}") for e in T2_EVENTS] for arm in ("sorafenib_yes",
+                                                                        "sorafenib_no")}
     drug_no = [c(f"t2_n_{e}_sorafenib_no") for e in _SORAFENIB_TYPE]
     anorexia = c("res_n_anorexia_sorafenib_no")
     others = [r for r in drug_no if "anorexia" not in r.id]
@@ -791,9 +791,13 @@ def _sentence_verdict(verdicts: Sequence[str]) -> str:
     return next(v for v in _SEVERITY if v in verdicts)
 
 
-def ledger_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
-    """One row per ledger sentence, in reader words: where, what, tested by which checks."""
-    by_id = {ch.id: ch for ch in (run_audit() if checks is None else checks)}
+def ledger_frame(checks: Sequence[Check]) -> pd.DataFrame:
+    """One row per ledger sentence, in reader words: where, what, tested by which checks.
+
+    ``checks`` is a whole audit (:func:`lungmets.critique.audit.run_audit`): the ledger cites the
+    checks of every family, and the audit runs this module's family, so the run is passed in.
+    """
+    by_id = {ch.id: ch for ch in checks}
     rows = []
     for s in LEDGER:
         earlier = [by_id[i] for i in s.check_ids if i not in s.new_check_ids]
@@ -808,17 +812,19 @@ def ledger_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def new_checks_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
-    """The new checks, one row each, in reader words (the sentence is the check's title)."""
-    rows = [ch for ch in (run_audit() if checks is None else checks) if ch.family == FAMILY]
+def new_checks_frame(checks: Sequence[Check]) -> pd.DataFrame:
+    """The new checks of an audit run, one row each, in reader words (the sentence is the check's
+    title)."""
+    rows = [ch for ch in checks if ch.family == FAMILY]
     return pd.DataFrame([{
         "Section": _entry(ch.id).section, "Sentence": ch.title, "Verdict": ch.verdict,
         "Arithmetic (printed numbers substituted)": ch.arithmetic,
         "What it means for a reader": ch.explanation} for ch in rows])
 
 
-def ledger_summary(checks: Sequence[Check] | None = None) -> dict[str, int]:
-    """Counts for the chapter: sentences, how they are covered, and the sentences' verdicts."""
+def ledger_summary(checks: Sequence[Check]) -> dict[str, int]:
+    """Counts for the chapter: sentences, how they are covered, and the sentences' verdicts (in
+    the audit run ``checks``)."""
     frame = ledger_frame(checks)
     counts = {
         "sentences": len(LEDGER),
