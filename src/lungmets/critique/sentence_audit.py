@@ -361,11 +361,17 @@ def _open(cid: str, ids: Sequence[str], arithmetic: str, explanation: str,
     return _check(cid, ids, arithmetic, "not checkable", explanation, values)
 
 
-def _p(p: Claim, alpha: Claim) -> tuple[str, bool]:
-    """'p = 0.006 < 0.05 ✓': whether every value the printed p stands for is below alpha."""
-    sig = bounds(p)[1] <= float(alpha.number)
+def _p(p: Claim, alpha: Claim, *, significant: bool = True) -> tuple[str, bool]:
+    """'p = 0.006 < 0.05 ✓': whether every value the printed p stands for lies on the side of
+    alpha the sentence claims, below it (``significant``) or at or above it.
+
+    The sign says where the printed p lies, the tick whether that is the claimed side.
+    """
+    lo, hi = bounds(p)
+    below = hi <= float(alpha.number)
+    ok = below if significant else lo >= float(alpha.number)
     sign = "= " if p.relation == "=" else ""
-    return f"p {sign}{p.value} {'<' if sig else '≥'} {alpha.number:g} {tick(sig)}", sig
+    return f"p {sign}{p.value} {'<' if below else '≥'} {alpha.number:g} {tick(ok)}", ok
 
 
 def _gt(a: Claim, b: Claim) -> tuple[str, bool]:
@@ -519,18 +525,12 @@ def _landmark_arms(c: Claims) -> list[Check]:
     return [landmarks, higher]
 
 
-def _not_significant(p: Claim, alpha: Claim) -> tuple[str, bool]:
-    """Whether every value a printed p stands for is at or above alpha."""
-    ok = bounds(p)[0] >= float(alpha.number)
-    return f"p = {p.value} ≥ {alpha.number:g} {tick(ok)}", ok
-
-
 def _prognostic(c: Claims) -> list[Check]:
     """'Significant ... respectively', 'poorer', 'only for PFS' against Table 1."""
     alpha = c("met_alpha")
     sig = [_p(c(i), alpha) for i in ("t1_pfs_uni_p_lesions", "t1_os_uni_p_intrahepatic")]
-    ns = [_not_significant(c(i), alpha) for i in ("t1_os_uni_p_lesions",
-                                                   "t1_pfs_uni_p_intrahepatic")]
+    ns = [_p(c(i), alpha, significant=False) for i in ("t1_os_uni_p_lesions",
+                                                       "t1_pfs_uni_p_intrahepatic")]
     med = [_gt(c("res_pfs_median_lesions_le3"), c("res_pfs_median_lesions_gt3")),
            _gt(c("res_os_median_intrahepatic_inactive"), c("res_os_median_intrahepatic_active"))]
     uni = _check(
@@ -637,7 +637,7 @@ def _validation(c: Claims) -> Check:
     p_rc, p_sc, p_rs = (c(f"res_os_logrank_p_val_{g}") for g in ("rt_vs_co", "s_vs_co",
                                                                    "rt_vs_s"))
     lines = [(_gt(co, rt), _p(p_rc, alpha)), (_gt(co, s), _p(p_sc, alpha))]
-    ns = _not_significant(p_rs, alpha)
+    ns = _p(p_rs, alpha, significant=False)
     reused = as_int(c("met_n_val_co")) + as_int(c("met_n_val_rt"))
     ok = all(a[1] and b[1] for a, b in lines) and ns[1]
     return _check(
