@@ -1,5 +1,5 @@
-"""Tests of lungmets.critique.audit: the reusable helpers on worked values, and the audit's key
-checks.
+"""Tests of the consistency audit: the reusable helpers of lungmets.critique.checks on worked
+values, and the key checks of lungmets.critique.audit.
 
 Inputs are read from the claims catalogue (never retyped); expected values are hand computations
 stated in each docstring, asserted within the tolerance given there.
@@ -12,19 +12,16 @@ import math
 import pytest
 
 from lungmets.claims import Claim, claim, load_claims
-from lungmets.critique.audit import (
+from lungmets.critique.audit import audit_frame, missing_claim_ids, run_audit, summary
+from lungmets.critique.checks import (
     FAMILIES,
     VERDICTS,
     Check,
-    audit_frame,
     ci_from_median_se,
     counts_for_percent,
-    missing_claim_ids,
     p_from_ci,
     percent_consistent,
-    run_audit,
     se_from_ci,
-    summary,
 )
 
 
@@ -290,7 +287,7 @@ def test_median_se_floor_bounds_a_curve_built_to_fit_the_rate_and_median() -> No
     11th at 5.8 months (median 5.80). SPSS's SE of that median is far above the floor, and
     the floor itself (≥ 0.65) is above the printed 0.52."""
     from lungmets.claims import claim
-    from lungmets.critique.audit import median_se_floor
+    from lungmets.critique.survival import median_se_floor
     from lungmets.stats.survival_stats import km_median_spss
 
     times = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 5.8, 11.0] + [30.0] * 10
@@ -306,7 +303,7 @@ def test_median_se_floor_bounds_a_curve_built_to_fit_the_rate_and_median() -> No
 
 def test_median_se_floor_is_silent_when_the_rate_does_not_bound_the_density() -> None:
     from lungmets.claims import claim
-    from lungmets.critique.audit import median_se_floor
+    from lungmets.critique.survival import median_se_floor
 
     # 55.2% at 12 months is above 50%: the C1 rule applies instead, not this bound
     assert median_se_floor(claim("res_pfs_rate_12m_sorafenib_yes"), 12,

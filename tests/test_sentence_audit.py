@@ -13,7 +13,8 @@ import pytest
 from conftest import paper_path
 
 from lungmets.claims import claim, load_claims
-from lungmets.critique.audit import FAMILIES, Check, run_audit, summary
+from lungmets.critique.audit import run_audit, summary
+from lungmets.critique.checks import FAMILIES, Check
 from lungmets.critique.sentence_audit import (
     EXCLUDED,
     FAMILY,

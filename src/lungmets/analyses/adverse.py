@@ -6,7 +6,7 @@ each arm, an exact test and a risk difference with an interval for every event, 
 statement of what a count counts: *patients* with at least one event, or *event records* (one
 patient can have several). Table 2's "Total (n)" row mixes the two (contradiction C2,
 :func:`lungmets.synthetic.reconstruct.contradictions`; audit checks ``t2_*`` in
-:mod:`lungmets.critique.audit`).
+:mod:`lungmets.critique.counts`).
 
 The claim computers (:func:`claim_computers`) are the single definition used by both the
 chapter and :mod:`lungmets.synthetic.scorecard`: a Table 2 cell is the number of distinct patients

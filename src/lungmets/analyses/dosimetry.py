@@ -32,7 +32,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from lungmets.claims import claim
-from lungmets.critique.audit import Check, run_audit
+from lungmets.critique.audit import run_audit
+from lungmets.critique.checks import Check
 from lungmets.synthetic.reconstruct import Cohort
 
 __all__ = [

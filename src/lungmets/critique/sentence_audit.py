@@ -28,18 +28,19 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from lungmets.claims import Claim
-from lungmets.critique.audit import (
-    _T2_EVENTS,
+from lungmets.critique.checks import (
     FAMILIES,
+    MINUS,
+    TIMES,
     Check,
+    Claims,
     Verdict,
-    _bounds,
-    _Claims,
-    _int,
-    _tick,
-    _verdict,
-    run_audit,
+    as_int,
+    bounds,
+    tick,
+    verdict,
 )
+from lungmets.critique.counts import T2_EVENTS
 
 __all__ = [
     "COMPARISON_WORDS",
@@ -58,7 +59,6 @@ __all__ = [
 
 Section = Literal["Results", "Discussion"]
 FAMILY = "sentences"
-_X, _MINUS = "\u00d7", "\u2212"  # multiplication and minus signs
 
 #: Words that carry a quantitative claim; a sentence holding one (or a number) needs an entry.
 COMPARISON_WORDS: tuple[str, ...] = (
@@ -361,17 +361,23 @@ def _open(cid: str, ids: Sequence[str], arithmetic: str, explanation: str,
     return _check(cid, ids, arithmetic, "not checkable", explanation, values)
 
 
-def _p(p: Claim, alpha: Claim) -> tuple[str, bool]:
-    """'p = 0.006 < 0.05 ✓': whether every value the printed p stands for is below alpha."""
-    sig = _bounds(p)[1] <= float(alpha.number)
+def _p(p: Claim, alpha: Claim, *, significant: bool = True) -> tuple[str, bool]:
+    """'p = 0.006 < 0.05 ✓': whether every value the printed p stands for lies on the side of
+    alpha the sentence claims, below it (``significant``) or at or above it.
+
+    The sign says where the printed p lies, the tick whether that is the claimed side.
+    """
+    lo, hi = bounds(p)
+    below = hi <= float(alpha.number)
+    ok = below if significant else lo >= float(alpha.number)
     sign = "= " if p.relation == "=" else ""
-    return f"p {sign}{p.value} {'<' if sig else '≥'} {alpha.number:g} {_tick(sig)}", sig
+    return f"p {sign}{p.value} {'<' if below else '≥'} {alpha.number:g} {tick(ok)}", ok
 
 
 def _gt(a: Claim, b: Claim) -> tuple[str, bool]:
     """'11.80 > 5.80 ✓' with every value of a's rounding interval above b's."""
-    ok = _bounds(a)[0] >= _bounds(b)[1]
-    return f"{a.value} > {b.value} {_tick(ok)}", ok
+    ok = bounds(a)[0] >= bounds(b)[1]
+    return f"{a.value} > {b.value} {tick(ok)}", ok
 
 
 def _share(k: int, n: int) -> str:
@@ -379,48 +385,48 @@ def _share(k: int, n: int) -> str:
     return f"{k}/{n} = {100 * k / n:.1f}%"
 
 
-def _most(c: _Claims) -> list[Check]:
+def _most(c: Claims) -> list[Check]:
     """'Most' and 'predominantly' against one half of Table 3's counts."""
-    total = _int(c("t3_n_total"))
+    total = as_int(c("t3_n_total"))
     rows = [(c(f"t3_n_{g}"), label) for g, label in (
         ("sex_male", "male"), ("hepatitis_present", "viral hepatitis"))]
     gt3 = c("t3_n_lesions_gt3")
-    oks = [2 * _int(n) > total for n, _ in rows]
+    oks = [2 * as_int(n) > total for n, _ in rows]
     maxsize, le3 = c("t3_n_maxsize_gt3"), c("t3_n_maxsize_le3")
-    lesions, cap = _int(c("res_n_lesions_total")), _int(c("met_max_lesions_inclusion")) - 1
-    small_min = lesions - cap * _int(maxsize)  # the 11 patients hold at most 9 large lesions each
-    small_max = lesions - _int(maxsize)  # ... and at least one each
+    lesions, cap = as_int(c("res_n_lesions_total")), as_int(c("met_max_lesions_inclusion")) - 1
+    small_min = lesions - cap * as_int(maxsize)  # the 11 patients hold at most 9 large lesions each
+    small_max = lesions - as_int(maxsize)  # ... and at least one each
     return [
         _check("sentence_most_cohort", ("t3_n_total", *(n.id for n, _ in rows)),
-               "; ".join(f"{label}: {_share(_int(n), total)} > 50% {_tick(ok)}"
+               "; ".join(f"{label}: {_share(as_int(n), total)} > 50% {tick(ok)}"
                          for (n, label), ok in zip(rows, oks, strict=True)),
-               _verdict(all(oks)),
+               verdict(all(oks)),
                "'Predominantly' and 'most' are majorities of Table 3's counts."),
         _open("sentence_most_lesions_small",
               (le3.id, maxsize.id, "res_n_lesions_total", "met_max_lesions_inclusion"),
-              f"Table 3: largest lesion ≤ 3 cm in {_share(_int(le3), total)} of the patients, not "
-              f"of the lesions; the {maxsize.value} other patients hold 1 to {cap} lesions each "
-              f"(inclusion < {cap + 1}), so {small_min} to {small_max} of {lesions} lesions are "
-              f"≤ 3 cm: {100 * small_min / lesions:.1f}% to {100 * small_max / lesions:.1f}%",
+              f"Table 3: largest lesion ≤ 3 cm in {_share(as_int(le3), total)} of the patients, "
+              f"not of the lesions; the {maxsize.value} other patients hold 1 to {cap} lesions "
+              f"each (inclusion < {cap + 1}), so {small_min} to {small_max} of {lesions} lesions "
+              f"are ≤ 3 cm: {100 * small_min / lesions:.1f}% to {100 * small_max / lesions:.1f}%",
               "The 75.6% counts patients whose largest lesion was at most 3 cm, while the "
               "sentence speaks of lesions. The lesion-level share is not printed and the counts "
               "allow anything from just under half to nearly all: 'most' may be true but "
               "the paper does not show it.",
               {"share_min": 100 * small_min / lesions, "share_max": 100 * small_max / lesions}),
         _check("sentence_most_gt3", ("t3_n_total", gt3.id, "disc_lesions_cutoff_literature"),
-               f"Table 3: > 3 lesions in {_share(_int(gt3), total)} > 50% "
-               f"{_tick(2 * _int(gt3) > total)}; Kitano et al.'s lesion counts: not printed",
-               _verdict(2 * _int(gt3) > total),
+               f"Table 3: > 3 lesions in {_share(as_int(gt3), total)} > 50% "
+               f"{tick(2 * as_int(gt3) > total)}; Kitano et al.'s lesion counts: not printed",
+               verdict(2 * as_int(gt3) > total),
                "True of this study; the comparison with Kitano et al. rests on a study the paper "
                "gives no numbers for."),
     ]
 
 
-def _lesions_per_patient(c: _Claims) -> Check:
+def _lesions_per_patient(c: Claims) -> Check:
     """The lesion total must fit Table 3's lesion groups and the inclusion limit."""
-    le3, gt3 = _int(c("t3_n_lesions_le3")), _int(c("t3_n_lesions_gt3"))
-    cut, cap = _int(c("res_lesions_cutoff_all")), _int(c("met_max_lesions_inclusion")) - 1
-    total = _int(c("res_n_lesions_total"))
+    le3, gt3 = as_int(c("t3_n_lesions_le3")), as_int(c("t3_n_lesions_gt3"))
+    cut, cap = as_int(c("res_lesions_cutoff_all")), as_int(c("met_max_lesions_inclusion")) - 1
+    total = as_int(c("res_n_lesions_total"))
     lo, hi = le3 + gt3 * (cut + 1), le3 * cut + gt3 * cap
     ok = lo <= total <= hi
     return _check(
@@ -428,10 +434,10 @@ def _lesions_per_patient(c: _Claims) -> Check:
         ("res_n_lesions_total", "t3_n_lesions_le3", "t3_n_lesions_gt3", "res_lesions_cutoff_all",
          "met_max_lesions_inclusion"),
         f"{le3} patients with 1-{cut} lesions and {gt3} with {cut + 1}-{cap} (inclusion < "
-        f"{cap + 1}): {le3} {_X} 1 + {gt3} {_X} {cut + 1} = {lo} to {le3} {_X} {cut} + {gt3} "
-        f"{_X} {cap} = {hi} lesions; printed {total} {_tick(ok)} "
+        f"{cap + 1}): {le3} {TIMES} 1 + {gt3} {TIMES} {cut + 1} = {lo} to {le3} {TIMES} {cut} + "
+        f"{gt3} {TIMES} {cap} = {hi} lesions; printed {total} {tick(ok)} "
         f"({total / (le3 + gt3):.2f} a patient)",
-        _verdict(ok),
+        verdict(ok),
         "The lesion count fits Table 3's lesion groups and the inclusion limit." if ok else
         "No split of the lesions over Table 3's groups gives the printed total.",
         {"min_lesions": lo, "max_lesions": hi},
@@ -439,16 +445,16 @@ def _lesions_per_patient(c: _Claims) -> Check:
 
 
 
-def _hr_line(c: _Claims, prefix: str, alpha: Claim) -> tuple[str, bool, tuple[str, ...]]:
+def _hr_line(c: Claims, prefix: str, alpha: Claim) -> tuple[str, bool, tuple[str, ...]]:
     """'HR 2.23, CI 1.12-4.42 above 1 ✓, p = 0.022 < 0.05 ✓' for one printed hazard ratio."""
     hr, lo, up, p = (c(prefix.format(k)) for k in ("hr", "ci_lower", "ci_upper", "p"))
-    above = _bounds(lo)[0] > 1
+    above = bounds(lo)[0] > 1
     p_text, sig = _p(p, alpha)
-    return (f"HR {hr.value}, CI {lo.value}-{up.value} above 1 {_tick(above)}, {p_text}",
+    return (f"HR {hr.value}, CI {lo.value}-{up.value} above 1 {tick(above)}, {p_text}",
             above and sig, (hr.id, lo.id, up.id, p.id))
 
 
-def _sorafenib_arms(c: _Claims) -> list[Check]:
+def _sorafenib_arms(c: Claims) -> list[Check]:
     """'More likely', 'significantly', 'more beneficial': the arm comparison's words."""
     alpha = c("met_alpha")
     parts, oks, ids = [], [], ["met_alpha"]
@@ -461,15 +467,15 @@ def _sorafenib_arms(c: _Claims) -> list[Check]:
         oks += [ok_m, ok_p]
         ids += [yes.id, no.id, p.id]
     mv = [_hr_line(c, f"res_{ep}_mv_{{}}_sorafenib", alpha) for ep in ("pfs", "os")]
-    uni = _check("sentence_univariate_sorafenib", ids, "; ".join(parts), _verdict(all(oks)),
+    uni = _check("sentence_univariate_sorafenib", ids, "; ".join(parts), verdict(all(oks)),
                  "HT only goes with earlier progression and death, and both log-rank tests are "
                  "below the paper's significance level.")
-    yes_n, no_n = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
-    a_yes, a_no = yes_n - _int(c("met_n_val_co")), no_n - _int(c("met_n_val_rt"))
+    yes_n, no_n = as_int(c("met_n_sorafenib_yes")), as_int(c("met_n_sorafenib_no"))
+    a_yes, a_no = yes_n - as_int(c("met_n_val_co")), no_n - as_int(c("met_n_val_rt"))
     multi = _check(
         "sentence_mv_sorafenib", ("met_alpha", *mv[0][2], *mv[1][2]),
         f"PFS, HT only against HT + sorafenib: {mv[0][0]}; OS: {mv[1][0]}",
-        _verdict(mv[0][1] and mv[1][1]),
+        verdict(mv[0][1] and mv[1][1]),
         "Both hazard ratios put HT only at higher risk and are significant; the text calls the "
         "OS difference 'shorter' without 'significantly', though it is as significant.")
     benefit = _check(
@@ -478,14 +484,14 @@ def _sorafenib_arms(c: _Claims) -> list[Check]:
          "met_n_val_rt"),
         "; ".join(parts) + f"; multivariable PFS {mv[0][0]}; OS {mv[1][0]}; active liver tumour: "
         f"{_share(a_yes, yes_n)} with sorafenib, {_share(a_no, no_n)} with HT only",
-        _verdict(all(oks) and mv[0][1] and mv[1][1]),
+        verdict(all(oks) and mv[0][1] and mv[1][1]),
         "Every printed comparison favours the combination and is significant. 'More "
         "beneficial' and 'improves' are causal words for a retrospective comparison of arms "
         "that were not randomised and differ in liver-tumour status.")
     return [uni, multi, benefit]
 
 
-def _landmark_arms(c: _Claims) -> list[Check]:
+def _landmark_arms(c: Claims) -> list[Check]:
     """'However' and 'higher' against the arms' landmark rates."""
     rows = [(ep, m, c(f"res_{ep}_rate_{m}_sorafenib_yes"), c(f"res_{ep}_rate_{m}_sorafenib_no"))
             for ep, m in (("pfs", "12m"), ("os", "12m"), ("os", "24m"), ("pfs", "24m"))]
@@ -498,39 +504,33 @@ def _landmark_arms(c: _Claims) -> list[Check]:
     lines.append(f"PFS at 24 months {yes.value} = {no.value}")
     landmarks = _check(
         "sentence_landmarks_favour_combination", [x.id for r in rows for x in r[2:]],
-        "combination against HT only: " + "; ".join(lines), _verdict(all(oks)),
+        "combination against HT only: " + "; ".join(lines), verdict(all(oks)),
         "'However' holds: the combination arm's rate is higher at every landmark except 2-year "
         "PFS, which is 0% in both arms.")
     yes, no = rows[0][2], rows[0][3]
-    n_yes, n_no = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
+    n_yes, n_no = as_int(c("met_n_sorafenib_yes")), as_int(c("met_n_sorafenib_no"))
     p1, p0 = float(yes.number) / 100, float(no.number) / 100
     se = math.sqrt(p1 * (1 - p1) / n_yes + p0 * (1 - p0) / n_no)
     z = (p1 - p0) / se
     text, ok = _gt(yes, no)
     higher = _check(
         "sentence_pfs_1y_higher", (yes.id, no.id, "met_n_sorafenib_yes", "met_n_sorafenib_no"),
-        f"{text}; difference {100 * (p1 - p0):.1f} points, binomial SE √({p1:.3f} {_X} "
-        f"{1 - p1:.3f}/{n_yes} + {p0:.3f} {_X} {1 - p0:.3f}/{n_no}) = {100 * se:.1f} points, "
+        f"{text}; difference {100 * (p1 - p0):.1f} points, binomial SE √({p1:.3f} {TIMES} "
+        f"{1 - p1:.3f}/{n_yes} + {p0:.3f} {TIMES} {1 - p0:.3f}/{n_no}) = {100 * se:.1f} points, "
         f"z = {z:.2f}",
-        _verdict(ok),
+        verdict(ok),
         "'Higher' is true, but at one year alone the difference is well within chance (a rough "
         "z, ignoring censoring, far below 1.96); the significant log-rank test compares the "
         "whole curves.", {"z": z, "se_points": 100 * se})
     return [landmarks, higher]
 
 
-def _not_significant(p: Claim, alpha: Claim) -> tuple[str, bool]:
-    """Whether every value a printed p stands for is at or above alpha."""
-    ok = _bounds(p)[0] >= float(alpha.number)
-    return f"p = {p.value} ≥ {alpha.number:g} {_tick(ok)}", ok
-
-
-def _prognostic(c: _Claims) -> list[Check]:
+def _prognostic(c: Claims) -> list[Check]:
     """'Significant ... respectively', 'poorer', 'only for PFS' against Table 1."""
     alpha = c("met_alpha")
     sig = [_p(c(i), alpha) for i in ("t1_pfs_uni_p_lesions", "t1_os_uni_p_intrahepatic")]
-    ns = [_not_significant(c(i), alpha) for i in ("t1_os_uni_p_lesions",
-                                                   "t1_pfs_uni_p_intrahepatic")]
+    ns = [_p(c(i), alpha, significant=False) for i in ("t1_os_uni_p_lesions",
+                                                       "t1_pfs_uni_p_intrahepatic")]
     med = [_gt(c("res_pfs_median_lesions_le3"), c("res_pfs_median_lesions_gt3")),
            _gt(c("res_os_median_intrahepatic_inactive"), c("res_os_median_intrahepatic_active"))]
     uni = _check(
@@ -541,7 +541,7 @@ def _prognostic(c: _Claims) -> list[Check]:
         f"lesions: PFS {sig[0][0]}, OS {ns[0][0]}, median PFS ≤ 3 against > 3 lesions "
         f"{med[0][0]}; liver tumour: OS {sig[1][0]}, PFS {ns[1][0]}, median OS controlled "
         f"against uncontrolled {med[1][0]}",
-        _verdict(all(ok for _, ok in (*sig, *ns, *med))),
+        verdict(all(ok for _, ok in (*sig, *ns, *med))),
         "'Significant ... respectively' is exact: each factor is significant for one endpoint "
         "and not for the other, and the medians point the way the text says.")
     les = _hr_line(c, "t1_pfs_mv_{}_lesions", alpha)
@@ -549,7 +549,7 @@ def _prognostic(c: _Claims) -> list[Check]:
     multi = _check(
         "sentence_mv_prognostic", ("met_alpha", *les[2], *liver[2]),
         f"Table 1, PFS by lesions: {les[0]}; OS by liver tumour: {liver[0]}",
-        _verdict(les[1] and liver[1]),
+        verdict(les[1] and liver[1]),
         "Both multivariable associations are significant with a CI above 1. Table 1 labels "
         "the contrasts '≤3 vs >3' and 'Active vs Inactive' without saying which is the "
         "reference; the medians show the worse group is > 3 lesions and the active tumour.")
@@ -559,13 +559,13 @@ def _prognostic(c: _Claims) -> list[Check]:
         ("met_alpha", "t1_pfs_uni_p_lesions", "t1_pfs_mv_p_lesions", "t1_os_uni_p_lesions"),
         f"Table 1, lesions: PFS univariate {pfs_uni[0]}, multivariable {pfs_mv[0]}; OS "
         f"univariate {ns[0][0]}, no multivariable result (NA)",
-        _verdict(pfs_uni[1] and pfs_mv[1] and ns[0][1]),
+        verdict(pfs_uni[1] and pfs_mv[1] and ns[0][1]),
         "Significant for PFS only, as the sentence says; its 'association between lesion "
         "number and survival' must therefore mean progression-free survival.")
     return [uni, multi, only]
 
 
-def _hr_probability(c: _Claims) -> Check:
+def _hr_probability(c: Claims) -> Check:
     """'Times more likely' read as a ratio of probabilities, which a hazard ratio is not."""
     hr, words = c("res_pfs_mv_hr_lesions"), c("res_pfs_hr_approx_lesions")
     median = c("res_pfs_median_lesions_le3")
@@ -576,7 +576,7 @@ def _hr_probability(c: _Claims) -> Check:
         "sentence_hr_not_probability_ratio", (hr.id, words.id, median.id),
         f"by the ≤ 3-lesion median PFS ({median.value} months) half of those patients had "
         f"progressed, so no group can be more than 1 / 0.5 = 2 times as likely to have "
-        f"progressed; with proportional hazards, (1 {_MINUS} 0.5^{hr.value}) / 0.5 = "
+        f"progressed; with proportional hazards, (1 {MINUS} 0.5^{hr.value}) / 0.5 = "
         f"{at_median:.2f}; a ratio of {words.value} holds only while under "
         f"{100 * (1 - s_star):.1f}% of the ≤ 3-lesion patients had progressed",
         "inconsistent",
@@ -592,25 +592,25 @@ def _hr_probability(c: _Claims) -> Check:
 _SORAFENIB_TYPE = ("ast_alt", "hfsr", "anorexia", "diarrhoea", "hypertension")
 
 
-def _adverse(c: _Claims) -> list[Check]:
+def _adverse(c: Claims) -> list[Check]:
     """'No drug-related AEs' and 'most of the AEs' against Table 2's columns."""
-    rows = {arm: [c(f"t2_n_{e}_{arm}") for e in _T2_EVENTS] for arm in ("sorafenib_yes",
-                                                                         "sorafenib_no")}
+    rows = {arm: [c(f"t2_n_{e}_{arm}") for e in T2_EVENTS] for arm in ("sorafenib_yes",
+                                                                        "sorafenib_no")}
     drug_no = [c(f"t2_n_{e}_sorafenib_no") for e in _SORAFENIB_TYPE]
     anorexia = c("res_n_anorexia_sorafenib_no")
     others = [r for r in drug_no if "anorexia" not in r.id]
-    ok = all(_int(r) == 0 for r in others) and _int(c("t2_n_anorexia_sorafenib_no")) == _int(
+    ok = all(as_int(r) == 0 for r in others) and as_int(c("t2_n_anorexia_sorafenib_no")) == as_int(
         anorexia)
     ht_only = _check(
         "sentence_no_drug_ae_ht_only", (anorexia.id, *(r.id for r in drug_no)),
         "Table 2, HT only: " + ", ".join(f"{r.label.split(' (')[0]} {r.value}" for r in drug_no)
-        + f"; text: '{anorexia.value} case of anorexia' {_tick(ok)}",
-        _verdict(ok), "Table 2's HT-only column has no drug-type event but the one anorexia.")
-    drug = sum(_int(c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_TYPE)
-    events = {arm: sum(_int(r) for r in rs) for arm, rs in rows.items()}
+        + f"; text: '{anorexia.value} case of anorexia' {tick(ok)}",
+        verdict(ok), "Table 2's HT-only column has no drug-type event but the one anorexia.")
+    drug = sum(as_int(c(f"t2_n_{e}_sorafenib_yes")) for e in _SORAFENIB_TYPE)
+    events = {arm: sum(as_int(r) for r in rs) for arm, rs in rows.items()}
     all_events = sum(events.values())
     totals = [c("t2_n_total_sorafenib_yes"), c("t2_n_total_sorafenib_no")]
-    by_total = sum(_int(t) for t in totals)
+    by_total = sum(as_int(t) for t in totals)
     ok = 2 * drug > all_events and 2 * drug > by_total
     study = _check(
         "sentence_most_ae_whole_study",
@@ -618,9 +618,9 @@ def _adverse(c: _Claims) -> list[Check]:
         f"sorafenib-type events (combination arm) {drug}; all events listed in Table 2 "
         f"{events['sorafenib_yes']} + {events['sorafenib_no']} = {all_events}: "
         f"{_share(drug, all_events)}; against the 'Total (n)' row {totals[0].value} + "
-        f"{totals[1].value} = {by_total}: {_share(drug, by_total)} (> 50% {_tick(ok)}); "
+        f"{totals[1].value} = {by_total}: {_share(drug, by_total)} (> 50% {tick(ok)}); "
         f"combination arm alone {_share(drug, events['sorafenib_yes'])}",
-        _verdict(ok),
+        verdict(ok),
         "Across the study, the adverse events related to sorafenib are a minority of those "
         "Table 2 lists: 'most' holds only within the combination arm, as the Results say. "
         "The Discussion widens the claim to the whole study, where it fails.",
@@ -630,15 +630,15 @@ def _adverse(c: _Claims) -> list[Check]:
     return [ht_only, study]
 
 
-def _validation(c: _Claims) -> Check:
+def _validation(c: Claims) -> Check:
     """'More beneficial than HT or sorafenib alone' against the validation's medians and p."""
     alpha = c("met_alpha")
     co, rt, s = (c(f"res_os_median_val_{g}") for g in ("co", "rt", "s"))
     p_rc, p_sc, p_rs = (c(f"res_os_logrank_p_val_{g}") for g in ("rt_vs_co", "s_vs_co",
                                                                    "rt_vs_s"))
     lines = [(_gt(co, rt), _p(p_rc, alpha)), (_gt(co, s), _p(p_sc, alpha))]
-    ns = _not_significant(p_rs, alpha)
-    reused = _int(c("met_n_val_co")) + _int(c("met_n_val_rt"))
+    ns = _p(p_rs, alpha, significant=False)
+    reused = as_int(c("met_n_val_co")) + as_int(c("met_n_val_rt"))
     ok = all(a[1] and b[1] for a, b in lines) and ns[1]
     return _check(
         "sentence_validation_benefit",
@@ -647,46 +647,46 @@ def _validation(c: _Claims) -> Check:
         f"Co against Rt {lines[0][0][0]}, {lines[0][1][0]}; Co against S {lines[1][0][0]}, "
         f"{lines[1][1][0]}; Rt against S {ns[0]}; Co + Rt = {reused} of the main cohort's "
         f"{c('t3_n_total').value} patients",
-        _verdict(ok),
+        verdict(ok),
         "The numbers say what the sentences say. But the 'further validation cohort' reuses "
         f"{reused} patients of the main cohort (Co and Rt); only the sorafenib-only group is "
         "new, so it is not an independent validation.", {"reused": reused})
 
 
-def _previous_and_limits(c: _Claims) -> list[Check]:
+def _previous_and_limits(c: Claims) -> list[Check]:
     """Discussion numbers with a counterpart elsewhere in the paper."""
     prev, here = c("disc_pct_orr_previous_study"), c("disc_pct_orr_all")
     text, ok = _gt(prev, here)
     cut, incl = c("disc_lung_tolerance_lesions_cutoff"), c("met_max_lesions_inclusion")
-    ok_cut = float(cut.number) == _bounds(incl)[1]
+    ok_cut = float(cut.number) == bounds(incl)[1]
     f_lo, f_hi = c("met_fractions_min"), c("met_fractions_max")
     w_lo, w_hi = c("disc_treatment_weeks_min"), c("disc_treatment_weeks_max")
-    ok_w = (_int(f_lo) / 5, _int(f_hi) / 5) == (_int(w_lo), _int(w_hi))
+    ok_w = (as_int(f_lo) / 5, as_int(f_hi) / 5) == (as_int(w_lo), as_int(w_hi))
     return [
         _check("sentence_previous_higher", (prev.id, here.id, "disc_n_previous_study"),
                f"previous study {text} (this study, patients); the previous study's lesion "
-               "counts: not printed", _verdict(ok),
+               "counts: not printed", verdict(ok),
                "'Higher' holds. That the earlier patients had fewer lesions rests on a study "
                "the paper gives no lesion counts for."),
         _check("sentence_ten_lesions", (cut.id, incl.id),
-               f"≥ {cut.value} lesions against the inclusion criterion < {_bounds(incl)[1]:g} "
-               f"lesions: the same limit {_tick(ok_cut)}", _verdict(ok_cut),
+               f"≥ {cut.value} lesions against the inclusion criterion < {bounds(incl)[1]:g} "
+               f"lesions: the same limit {tick(ok_cut)}", verdict(ok_cut),
                "No patient of this study had 10 lesions or more: the sentence reports "
                "experience from outside the cohort, which is why patients with that many were "
                "excluded."),
         _check("sentence_weeks_fractions", (f_lo.id, f_hi.id, w_lo.id, w_hi.id),
-               f"{f_lo.value} or {f_hi.value} fractions at five a week = {_int(f_lo) / 5:g} or "
-               f"{_int(f_hi) / 5:g} weeks; printed {w_lo.value} or {w_hi.value} {_tick(ok_w)}",
-               _verdict(ok_w),
+               f"{f_lo.value} or {f_hi.value} fractions at five a week = {as_int(f_lo) / 5:g} or "
+               f"{as_int(f_hi) / 5:g} weeks; printed {w_lo.value} or {w_hi.value} {tick(ok_w)}",
+               verdict(ok_w),
                "The duration fits the two fractionations on the usual five treatment days a "
                "week (the paper does not state the schedule)."),
     ]
 
 
-def _liver_confounding(c: _Claims) -> Check:
+def _liver_confounding(c: Claims) -> Check:
     """The arms' liver-tumour status, the confounder the sentence appeals to."""
-    yes_n, no_n = _int(c("met_n_sorafenib_yes")), _int(c("met_n_sorafenib_no"))
-    a_yes, a_no = yes_n - _int(c("met_n_val_co")), no_n - _int(c("met_n_val_rt"))
+    yes_n, no_n = as_int(c("met_n_sorafenib_yes")), as_int(c("met_n_sorafenib_no"))
+    a_yes, a_no = yes_n - as_int(c("met_n_val_co")), no_n - as_int(c("met_n_val_rt"))
     return _open(
         "sentence_liver_control_confounding",
         ("met_n_sorafenib_yes", "met_n_val_co", "met_n_sorafenib_no", "met_n_val_rt",
@@ -698,12 +698,12 @@ def _liver_confounding(c: _Claims) -> Check:
         "no analysis that separates the two.")
 
 
-def _open_checks(c: _Claims) -> list[Check]:
+def _open_checks(c: Claims) -> list[Check]:
     """Sentences the paper prints nothing to test against: what is printed, what is missing."""
     lesion = (c("res_n_lesion_response_cr"), c("res_n_lesion_response_pr"))
     patient = (c("res_n_response_cr_all"), c("res_n_response_pr_all"))
-    k_l, k_p = sum(_int(x) for x in lesion), sum(_int(x) for x in patient)
-    n_l, n_p = _int(c("res_n_lesions_total")), _int(c("t3_n_total"))
+    k_l, k_p = sum(as_int(x) for x in lesion), sum(as_int(x) for x in patient)
+    n_l, n_p = as_int(c("res_n_lesions_total")), as_int(c("t3_n_total"))
     alpha, deaths = c("met_alpha"), c("met_n_deaths")
     pfs_yes, pfs_no = c("abs_pfs_median_sorafenib_yes"), c("abs_pfs_median_sorafenib_no")
     logrank = _p(c("res_pfs_logrank_p_sorafenib"), alpha)[0]
@@ -772,7 +772,7 @@ def _open_checks(c: _Claims) -> list[Check]:
     return [_open(cid, ids, arithmetic, why) for cid, ids, arithmetic, why in rows]
 
 
-def sentences(c: _Claims) -> list[Check]:
+def sentences(c: Claims) -> list[Check]:
     """The new checks of the sentence-by-sentence pass (an audit family builder)."""
     return [*_most(c), _lesions_per_patient(c), *_sorafenib_arms(c), *_landmark_arms(c),
             *_prognostic(c), _hr_probability(c), *_adverse(c), _validation(c),
@@ -791,9 +791,13 @@ def _sentence_verdict(verdicts: Sequence[str]) -> str:
     return next(v for v in _SEVERITY if v in verdicts)
 
 
-def ledger_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
-    """One row per ledger sentence, in reader words: where, what, tested by which checks."""
-    by_id = {ch.id: ch for ch in (run_audit() if checks is None else checks)}
+def ledger_frame(checks: Sequence[Check]) -> pd.DataFrame:
+    """One row per ledger sentence, in reader words: where, what, tested by which checks.
+
+    ``checks`` is a whole audit (:func:`lungmets.critique.audit.run_audit`): the ledger cites the
+    checks of every family, and the audit runs this module's family, so the run is passed in.
+    """
+    by_id = {ch.id: ch for ch in checks}
     rows = []
     for s in LEDGER:
         earlier = [by_id[i] for i in s.check_ids if i not in s.new_check_ids]
@@ -808,17 +812,19 @@ def ledger_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def new_checks_frame(checks: Sequence[Check] | None = None) -> pd.DataFrame:
-    """The new checks, one row each, in reader words (the sentence is the check's title)."""
-    rows = [ch for ch in (run_audit() if checks is None else checks) if ch.family == FAMILY]
+def new_checks_frame(checks: Sequence[Check]) -> pd.DataFrame:
+    """The new checks of an audit run, one row each, in reader words (the sentence is the check's
+    title)."""
+    rows = [ch for ch in checks if ch.family == FAMILY]
     return pd.DataFrame([{
         "Section": _entry(ch.id).section, "Sentence": ch.title, "Verdict": ch.verdict,
         "Arithmetic (printed numbers substituted)": ch.arithmetic,
         "What it means for a reader": ch.explanation} for ch in rows])
 
 
-def ledger_summary(checks: Sequence[Check] | None = None) -> dict[str, int]:
-    """Counts for the chapter: sentences, how they are covered, and the sentences' verdicts."""
+def ledger_summary(checks: Sequence[Check]) -> dict[str, int]:
+    """Counts for the chapter: sentences, how they are covered, and the sentences' verdicts (in
+    the audit run ``checks``)."""
     frame = ledger_frame(checks)
     counts = {
         "sentences": len(LEDGER),
@@ -828,6 +834,6 @@ def ledger_summary(checks: Sequence[Check] | None = None) -> dict[str, int]:
         "with_new": sum(bool(s.new_check_ids) for s in LEDGER),
         "excluded": len(EXCLUDED),
     }
-    for verdict in _SEVERITY:
-        counts[f"sentences_{verdict.replace(' ', '_')}"] = int((frame["Verdict"] == verdict).sum())
+    for v in _SEVERITY:
+        counts[f"sentences_{v.replace(' ', '_')}"] = int((frame["Verdict"] == v).sum())
     return counts

@@ -31,7 +31,7 @@ from lungmets.analyses.covariates import (
     spread_values,
 )
 from lungmets.claims import claim, value
-from lungmets.critique.audit import median_se_floor
+from lungmets.critique.survival import median_se_floor
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.schema import validate_frame
 from lungmets.stats.survival_stats import WALD_Z
