@@ -4,7 +4,7 @@ from dataclasses import fields
 
 import pytest
 
-from lungmets.synthetic.calibrate import LOSS, SCHEDULE, constants_table
+from lungmets.synthetic.targets import LOSS, SCHEDULE, constants_table
 
 
 @pytest.mark.parametrize("constants", [LOSS, SCHEDULE], ids=["loss", "schedule"])

@@ -13,7 +13,6 @@ from lungmets.analyses.covariates import AE_EVENTS, LesionRule, classify_patient
 from lungmets.claims import claim, value
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.stats.survival_stats import km_median_spss
-from lungmets.synthetic.calibrate import DAYS_PER_MONTH, TICK, study_window
 from lungmets.synthetic.reconstruct import (
     CANONICAL_CHAINS,
     CANONICAL_ITERATIONS,
@@ -25,6 +24,7 @@ from lungmets.synthetic.reconstruct import (
     load_cohort,
     write_cohort,
 )
+from lungmets.synthetic.targets import DAYS_PER_MONTH, TICK, study_window
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_dates_module_constants_are_sane() -> None:
 
 
 def test_fast_statistics_agree_with_reference_implementations() -> None:
-    """The annealer's vectorised statistics (lungmets.synthetic.calibrate.evaluate) are the ones
+    """The annealer's vectorised statistics (lungmets.synthetic.state.evaluate) are the ones
     the scorecard recomputes from the CSVs with lungmets.stats.survival_stats; checked on a short
     run."""
     from lungmets.stats.survival_stats import cox_fit_statsmodels, logrank_fast, survival_at

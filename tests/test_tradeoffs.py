@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lungmets.claims import claim
-from lungmets.synthetic import calibrate
+from lungmets.synthetic.loss import compile_targets
 from lungmets.synthetic.reconstruct import contradictions
 from lungmets.synthetic.scorecard import (
     BETTER,
@@ -103,8 +103,8 @@ def test_repeated_numbers_share_one_target() -> None:
 
 
 def test_boost_multiplies_one_weight_only() -> None:
-    plain = calibrate._compile(True)
-    boosted = calibrate._compile(True, ("os_se_sor_yes", 30.0))
+    plain = compile_targets(True)
+    boosted = compile_targets(True, ("os_se_sor_yes", 30.0))
     ratio = boosted.weight / plain.weight
     i = plain.stats.index("os_se_sor_yes")
     assert ratio[i] == 30.0

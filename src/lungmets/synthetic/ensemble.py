@@ -347,7 +347,9 @@ class CachedMember:
 
 
 CALIBRATION_SOURCES: tuple[str, ...] = (
-    "src/lungmets/synthetic/calibrate.py", "src/lungmets/stats/fast_stats.py",
+    "src/lungmets/synthetic/calibrate.py", "src/lungmets/synthetic/targets.py",
+    "src/lungmets/synthetic/state.py", "src/lungmets/synthetic/loss.py",
+    "src/lungmets/synthetic/moves.py", "src/lungmets/stats/fast_stats.py",
     "src/lungmets/analyses/covariates.py", "src/lungmets/synthetic/reconstruct.py",
     "data/published/claims.csv",
 )

@@ -35,14 +35,9 @@ from lungmets.critique.survival import median_se_floor
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.schema import validate_frame
 from lungmets.stats.survival_stats import WALD_Z
-from lungmets.synthetic.calibrate import (
-    TARGETS,
-    TICK,
-    Calibration,
-    calibrate_times,
-    months_to_days,
-    study_window,
-)
+from lungmets.synthetic.calibrate import calibrate_times
+from lungmets.synthetic.state import Calibration
+from lungmets.synthetic.targets import TARGETS, TICK, months_to_days, study_window
 
 __all__ = [
     "CANONICAL_CHAINS",
@@ -85,7 +80,7 @@ PRIORITY: tuple[tuple[str, str], ...] = (
     ("5", "landmark rates, follow-up, the other ten factors' log-rank p"),
 )
 """The order in which the calibration weighs conflicting targets (weights in
-:data:`lungmets.synthetic.calibrate.TARGETS`): medians win over rates, text over abstract."""
+:data:`lungmets.synthetic.targets.TARGETS`): medians win over rates, text over abstract."""
 
 
 @dataclass(frozen=True)

@@ -36,14 +36,10 @@ import pandas as pd
 
 from lungmets.claims import claim
 from lungmets.paths import SYNTHETIC_DIR
-from lungmets.synthetic.calibrate import (
-    TARGETS,
-    Calibration,
-    _anneal,
-    _hunt,
-    _limits,
-    calibrate_times,
-)
+from lungmets.synthetic.calibrate import anneal, calibrate_times, hunt
+from lungmets.synthetic.moves import limits
+from lungmets.synthetic.state import Calibration
+from lungmets.synthetic.targets import TARGETS
 
 __all__ = [
     "BOOST",
@@ -114,10 +110,10 @@ def _probe_one(cal: Calibration, stat: str, index: int) -> Calibration:
     be won back while the target stays reproduced (so the broken list is what the target
     costs, not what a random walk lost)."""
     rng = np.random.default_rng([cal.seed, 7, index])
-    lim = _limits()
-    pulled = _anneal(cal, rng, lim, True, PROBE_ITERATIONS, *PROBE_TEMPERATURES,
-                     boost=(stat, BOOST))
-    return _hunt(pulled, rng, lim, HUNT_ITERATIONS, boost=(stat, BOOST))
+    lim = limits()
+    pulled = anneal(cal, rng, lim, True, PROBE_ITERATIONS, *PROBE_TEMPERATURES,
+                    boost=(stat, BOOST))
+    return hunt(pulled, rng, lim, HUNT_ITERATIONS, boost=(stat, BOOST))
 
 
 def _card(cal: Calibration) -> pd.DataFrame:
