@@ -12,6 +12,7 @@ from lungmets.claims import load_claims
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"
 DICTIONARY = SYNTHETIC / "README.md"
+PUBLISHED = ROOT / "data" / "published"
 CLAIM_REFERENCE = re.compile(r"`((?:abs|intro|res|t1|t2|t3|met|disc|fig)_[a-z0-9_*]+)`")
 
 
@@ -23,9 +24,10 @@ def test_every_claim_the_dictionary_cites_exists() -> None:
     assert unknown == []
 
 
-@pytest.mark.parametrize("csv", sorted(SYNTHETIC.glob("*.csv")), ids=lambda p: p.name)
+@pytest.mark.parametrize("csv", sorted([*SYNTHETIC.glob("*.csv"), *PUBLISHED.glob("*.csv")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_column_is_in_the_dictionary(csv: Path) -> None:
-    section = DICTIONARY.read_text().split(f"## `{csv.name}`", 1)
+    section = (csv.parent / "README.md").read_text().split(f"## `{csv.name}`", 1)
     assert len(section) == 2, f"{csv.name} has no section in the data dictionary"
     text = section[1].split("\n## ", 1)[0]
     columns = pd.read_csv(csv, nrows=0, comment="#").columns

@@ -8,6 +8,7 @@ expected values are hand computations stated in each docstring.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import paper_path
@@ -19,8 +20,12 @@ from lungmets.critique.sentence_audit import (
     EXCLUDED,
     FAMILY,
     LEDGER,
+    SENTENCE_COLUMNS,
+    Sentence,
+    SentencesError,
     ledger_frame,
     ledger_summary,
+    load_sentences,
     locate,
     needs_ledger,
     new_checks_frame,
@@ -135,6 +140,63 @@ def test_ledger_summary_adds_up(checks: dict[str, Check]) -> None:
     # one contradiction makes the sentence inconsistent: the 2-year OS of the whole cohort
     row = frame[frame["Sentence"].str.contains("2-year survival rate")].iloc[0]
     assert row["Verdict"] == "inconsistent"
+
+
+# ----------------------------------------------------------------------------- the loader
+
+_GOOD = "male,Results,The study population was predominantly male (84.4%).,res_pct_male_all,x_y,"
+_EXCLUDED = ",Discussion,\"In most cases, it is contraindicated\",,,clinical background"
+
+
+def _write(tmp_path: Path, *rows: str, header: str = ",".join(SENTENCE_COLUMNS)) -> Path:
+    path = tmp_path / "bad_sentences.csv"
+    path.write_text("\n".join((header, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_loader_splits_ledger_and_exclusions_in_file_order(tmp_path: Path) -> None:
+    """Quotes are kept byte for byte (a comma inside a quoted cell, a ≤); ids split at spaces."""
+    later = "small,Results,lesions were ≤ 3 cm,a b,c,"
+    ledger, excluded = load_sentences(_write(tmp_path, _GOOD, _EXCLUDED, later))
+    assert ledger == (
+        Sentence("male", "Results", "The study population was predominantly male (84.4%).",
+                 ("res_pct_male_all",), ("x_y",)),
+        Sentence("small", "Results", "lesions were ≤ 3 cm", ("a", "b"), ("c",)),
+    )
+    assert excluded == (("Discussion", "In most cases, it is contraindicated",
+                         "clinical background"),)
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "column", "says"),
+    [
+        ([_GOOD.replace("Results", "Methods")], 2, "section", "'Methods' is not one of"),
+        ([_GOOD, "k,Results,,a,b,"], 3, "quote", "empty quote"),
+        (["k,Results,two  spaces,a,b,"], 2, "quote", "whitespace is not normalised"),
+        ([_EXCLUDED.replace(",,,", ",,sentence_x,")], 2, "check_ids", "excluded_because"),
+        ([_EXCLUDED.replace(",Discussion", "k,Discussion")], 2, "key", "excluded_because"),
+        (["k,Results,a quote,a,,"], 2, "check_ids", "or else an excluded_because reason"),
+        ([_GOOD, _EXCLUDED, _GOOD], 4, "key", "'male' duplicates the key on line 2"),
+        (["k,Results,a quote,res_n_total Res-N,b,"], 2, "claim_ids", "'Res-N' is not"),
+        (["k,Results,a quote,a,b;c,"], 2, "check_ids", "'b;c' is not a snake_case id"),
+        (["Key One,Results,a quote,a,b,"], 2, "key", "'Key One' is not snake_case"),
+        (["k,Results,most, not all,a,b,"], 2, "excluded_because", "more cells than columns"),
+    ],
+)
+def test_the_loader_names_file_line_and_column(tmp_path: Path, rows: list[str], line: int,
+                                               column: str, says: str) -> None:
+    with pytest.raises(SentencesError) as caught:
+        load_sentences(_write(tmp_path, *rows))
+    message = str(caught.value)
+    assert message.startswith(f"bad_sentences.csv, line {line}, column '{column}': "), message
+    assert says in message
+
+
+def test_the_loader_wants_every_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, header="key,section,quote,claim_ids,check_ids")
+    with pytest.raises(SentencesError, match=r"^bad_sentences\.csv, line 1, column "
+                                             r"'excluded_because': required column"):
+        load_sentences(path)
 
 
 # ----------------------------------------------------------------------------- new checks

@@ -3,11 +3,12 @@
 Why this module exists: the families of :mod:`lungmets.critique.audit` test the paper's numbers, but
 a reader meets them in sentences, and the words around them ("significantly", "most", "higher",
 "approximately 3.5 times more likely", "similar") make claims of their own. This is a ledger of
-those sentences. Each entry quotes one sentence verbatim (or an exact, distinctive fragment of
-it), names the claims it rests on and the audit checks that test it: checks of the earlier
-families, or new ones built here (family ``sentences``), whose verdicts are computed from the
-catalogue like every other check. A sentence whose claim the paper gives no data for gets a new
-"not checkable" check that says what is missing.
+those sentences, kept as data beside the paper's numbers (``data/published/sentences.csv``, read
+by :func:`load_sentences`). Each entry quotes one sentence verbatim (or an exact, distinctive
+fragment of it), names the claims it rests on and the audit checks that test it: checks of the
+earlier families, or new ones built here (family ``sentences``), whose verdicts are computed from
+the catalogue like every other check. A sentence whose claim the paper gives no data for gets a
+new "not checkable" check that says what is missing.
 
 The paper's text is not shipped with the package (it is not ours to redistribute), so nothing
 here reads it at run time. The functions that parse it (:func:`prose_sentences`,
@@ -18,11 +19,13 @@ the ledger or in the short, reasoned :data:`EXCLUDED` list.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Literal, cast, get_args
 
 import pandas as pd
 from scipy.optimize import brentq
@@ -41,15 +44,21 @@ from lungmets.critique.checks import (
     verdict,
 )
 from lungmets.critique.counts import T2_EVENTS
+from lungmets.paths import PUBLISHED_DIR
 
 __all__ = [
     "COMPARISON_WORDS",
     "EXCLUDED",
     "FAMILY",
     "LEDGER",
+    "SENTENCES_CSV",
+    "SENTENCE_COLUMNS",
+    "Exclusion",
     "Sentence",
+    "SentencesError",
     "ledger_frame",
     "ledger_summary",
+    "load_sentences",
     "locate",
     "needs_ledger",
     "new_checks_frame",
@@ -85,195 +94,95 @@ class Sentence:
         return tuple(i for i in self.check_ids if i.startswith("sentence_"))
 
 
-def _s(key: str, section: Section, quote: str, claims: str, checks: str) -> Sentence:
-    """Ledger rows are written with space-separated ids, to keep the table readable."""
-    return Sentence(key, section, quote, tuple(claims.split()), tuple(checks.split()))
+Exclusion = tuple[Section, str, str]
+"""A sentence the ledger leaves out: its section, its quote and why it needs no check."""
 
-
-_R: Section = "Results"
-_D: Section = "Discussion"
-
-LEDGER: tuple[Sentence, ...] = (
-    _s("n_total", _R, "A total of 45 patients with pulmonary metastases from HCC were included in "
-       "this study.", "res_n_total", "same_n_total_all"),
-    _s("male", _R, "The study population was predominantly male (84.4%).",
-       "res_pct_male_all t3_n_sex_male", "pct_text_vs_t3_male sentence_most_cohort"),
-    _s("hepatitis_size", _R, "Most patients had viral hepatitis (93.3%), and most metastatic "
-       "lesions were ≤ 3 cm (75.6%).", "res_pct_hepatitis_all res_pct_maxsize_le3_all",
-       "pct_text_vs_t3_hepatitis pct_text_vs_t3_maxsize_le3 sentence_most_cohort "
-       "sentence_most_lesions_small"),
-    _s("childpugh_a", _R, "liver function was classified as Child-Pugh A for 44 patients (98%).",
-       "res_n_childpugh_a res_pct_childpugh_a", "pct_childpugh sum_childpugh"),
-    _s("childpugh_b", _R, "In one patient (2%) with Child-Pugh B status before treatment, liver "
-       "function improved", "res_n_childpugh_b res_pct_childpugh_b", "pct_childpugh sum_childpugh"),
-    _s("response_patients", _R, "Complete response (CR) was achieved in 1 patient (2.2%), partial "
-       "response (PR) in 29 patients (64.4%)", "res_n_response_cr_all res_n_response_pr_all",
-       "pct_response_patients sum_patient_responses"),
-    _s("orr_patients", _R, "The objective response rate (CR + PR) in the total cohort was 66.7%.",
-       "res_pct_orr_all", "pct_orr_patients same_pct_orr_all"),
-    _s("n_lesions", _R, "A total of 195 pulmonary metastatic lesions were detected in the 45 "
-       "patients.", "res_n_lesions_total res_n_total_lesion_cohort",
-       "sum_lesion_responses same_n_lesions_all sentence_lesions_per_patient"),
-    _s("response_lesions", _R, "and PD in the remaining 7 lesions (3.6%), for an objective "
-       "response rate (CR + PR) of 76.9%.", "res_n_lesion_response_pd res_pct_lesion_orr",
-       "pct_response_lesions pct_orr_lesions sum_lesion_responses"),
-    _s("response_features", _R, "No significant relationship was observed between response to "
-       "radiotherapy and clinicopathologic features", "met_alpha", "sentence_response_features"),
-    _s("pfs_all", _R, "Median PFS for all patients was 7.50±0.53 months (95% CI, 6.47-8.53 "
-       "months).", "res_pfs_median_all res_pfs_median_se_all", "ci_pfs_all same_pfs_median_all"),
-    _s("os_all", _R, "Median OS after diagnosis of pulmonary metastases was 26.40±2.66 months",
-       "res_os_median_all res_os_median_se_all", "ci_os_all same_os_median_all"),
-    _s("os_24m_all", _R, "The 2-year survival rate after diagnosis of pulmonary metastasis was "
-       "46.7%.", "res_os_rate_24m_all", "landmark_os_24m_all pooled_os_24m"),
-    _s("uni_sorafenib", _R, "patients who received HT only were more likely to experience cancer "
-       "progression (p = 0.006) and death (p = 0.007)",
-       "res_pfs_logrank_p_sorafenib res_os_logrank_p_sorafenib",
-       "same_pfs_logrank_p_sorafenib same_os_logrank_p_sorafenib sentence_univariate_sorafenib"),
-    _s("rates_ht_only", _R, "the rates of PFS and OS were 45.5% and 66.8%, respectively, at 1 year "
-       "following radiotherapy, and 0% and 30.4% at 2 years.",
-       "res_pfs_rate_12m_sorafenib_no res_os_rate_24m_sorafenib_no",
-       "landmark_pfs_12m_sorafenib_no landmark_pfs_24m_sorafenib_no landmark_os_12m_sorafenib_no "
-       "landmark_os_24m_sorafenib_no landmark_se_pfs_12m_sorafenib_no pooled_os_24m"),
-    _s("rates_combination", _R, "However, for patients receiving combination treatment, the rates "
-       "of PFS and OS were 55.2% and 91.1%", "res_pfs_rate_12m_sorafenib_yes",
-       "landmark_pfs_12m_sorafenib_yes landmark_pfs_24m_sorafenib_yes "
-       "landmark_os_12m_sorafenib_yes landmark_os_24m_sorafenib_yes "
-       "sentence_landmarks_favour_combination"),
-    _s("mv_sorafenib", _R, "the risk of disease progression was found to be significantly "
-       "increased in patients receiving HT only", "res_pfs_mv_hr_sorafenib res_os_mv_hr_sorafenib",
-       "hr_p_pfs_sorafenib_res hr_p_os_sorafenib_res sentence_mv_sorafenib"),
-    _s("uni_prognostic", _R, "the number of lung lesions and intrahepatic tumor status were "
-       "significant prognostic factors for PFS and OS, respectively",
-       "res_pfs_median_lesions_le3 res_os_median_intrahepatic_inactive",
-       "same_pfs_median_lesions_le3 same_os_median_intrahepatic_inactive "
-       "pooled_pfs_median_lesions pooled_os_median_intrahepatic sentence_univariate_prognostic"),
-    _s("mv_prognostic", _R, "multiple lesions and uncontrolled HCC were significantly associated "
-       "with poorer outcomes", "t1_pfs_mv_p_lesions t1_os_mv_p_intrahepatic",
-       "sentence_mv_prognostic"),
-    _s("hr_lesions", _R, "Patients with > 3 lesions were approximately 3.5 times more likely to "
-       "experience tumor progression", "res_pfs_hr_approx_lesions res_pfs_mv_hr_lesions",
-       "words_hr_lesions hr_p_pfs_lesions_res sentence_hr_not_probability_ratio"),
-    _s("hr_intrahepatic", _R, "Uncontrolled intrahepatic disease was associated with a high risk "
-       "of death", "res_os_mv_hr_intrahepatic res_os_mv_p_intrahepatic",
-       "hr_p_os_intrahepatic_res hr_symmetry_os_intrahepatic p_copy_intrahepatic"),
-    _s("radiation_ae", _R, "six patients receiving combination treatment and nine receiving HT "
-       "only experienced radiation esophagitis or pneumonitis",
-       "res_n_radiation_ae_sorafenib_yes res_n_radiation_ae_sorafenib_no",
-       "t2_radiation_ae_sorafenib_yes t2_radiation_ae_sorafenib_no"),
-    _s("most_ae_combination", _R, "In the combination treatment group, most of the AEs were "
-       "related to sorafenib", "res_n_ast_alt_sorafenib_yes res_n_hfsr_sorafenib_yes",
-       "t2_most_related_to_sorafenib t2_drug_ae_text"),
-    _s("max_grade", _R, "None of AEs were > grade 2.", "res_max_ae_grade_all", "grade_vs_table2"),
-    _s("no_drug_ae", _R, "In patients who received HT only, no drug-related AEs were observed, "
-       "except for one case of anorexia.", "res_n_anorexia_sorafenib_no",
-       "t2_drug_ae_text sentence_no_drug_ae_ht_only"),
-    _s("bone_marrow", _R, "Bone marrow suppression was observed in one patient",
-       "res_n_bone_marrow_suppression_all", "t2_total_meaning"),
-    _s("validation", _R, "The median OS was 23.20 ± 1.35 months for patients receiving "
-       "radiotherapy only (Rt group)", "res_os_median_val_rt res_os_median_val_co",
-       "os_median_co_vs_arm sentence_validation_benefit"),
-    _s("literature_share", _D, "Pulmonary metastases are diagnosed in as many as 34.5% of patients "
-       "with HCC", "disc_pct_pulmonary_mets_literature", "sentence_literature_share"),
-    _s("toxicity", _D, "enabling simultaneous multitarget radiotherapy without increasing "
-       "toxicity", "t2_n_total_sorafenib_no", "sentence_no_added_toxicity"),
-    _s("orr_discussion", _D, "the objective tumor response in the total cohort was 66.7%",
-       "disc_pct_orr_all", "same_pct_orr_all pct_orr_patients"),
-    _s("previous_higher", _D, "Although our previous studies with 3D-CRT achieved a higher "
-       "response rate (76.9%)", "disc_pct_orr_previous_study disc_n_previous_study",
-       "previous_3dcrt_rate same_n_total_previous_study sentence_previous_higher"),
-    _s("lesion_rate", _D, "we observed a 76.9% response rate for the 195 metastases, suggesting "
-       "that patients with fewer metastatic lesions may achieve a higher tumor response rate",
-       "disc_pct_lesion_orr disc_n_lesions_total",
-       "same_pct_lesion_orr_all same_n_lesions_all sentence_lesion_vs_patient_rate"),
-    _s("most_ae_study", _D, "most of the AEs observed in this study were related to sorafenib and "
-       "were transient and mild to moderate in severity", "t2_n_total_sorafenib_yes",
-       "grade_vs_table2 sentence_most_ae_whole_study"),
-    _s("no_discontinuation", _D, "None of the patients discontinued HT prematurely or required "
-       "continued therapy.", "disc_n_ht_discontinued_all", "sentence_no_discontinuation"),
-    _s("medians_discussion", _D, "had a median PFS of 7.5 ± 0.53 months and median OS of 26.4 ± "
-       "2.66 months", "disc_pfs_median_all disc_os_median_all",
-       "same_pfs_median_all same_os_median_all same_pfs_median_se_all same_os_median_se_all"),
-    _s("kitano_similar", _D, "Kitano et al. [9] reported similar survival rates",
-       "disc_pfs_median_all disc_os_median_all", "sentence_kitano_similar"),
-    _s("most_gt3", _D, "whereas most of the patients in the present study had > 3 lesions",
-       "disc_lesions_cutoff_all t3_n_lesions_gt3", "sentence_most_gt3"),
-    _s("more_beneficial", _D, "was more beneficial than HT alone",
-       "abs_pfs_logrank_p_sorafenib abs_os_logrank_p_sorafenib", "sentence_sorafenib_benefit"),
-    _s("pfs_1y_higher", _D, "The PFS rate at 1 year following radiotherapy was higher for patients "
-       "receiving combination treatment", "disc_pfs_rate_12m_sorafenib_yes",
-       "same_pfs_rate_12m_sorafenib_yes same_pfs_rate_12m_sorafenib_no sentence_pfs_1y_higher"),
-    _s("improves_os", _D, "univariate and multivariate analyses indicated that the addition of "
-       "sorafenib to HT improves OS", "t1_os_uni_p_sorafenib t1_os_mv_p_sorafenib",
-       "sentence_sorafenib_benefit"),
-    _s("validation_confirmed", _D, "combination treatment was found to be more beneficial than HT "
-       "or sorafenib alone", "res_os_logrank_p_val_rt_vs_co res_os_logrank_p_val_s_vs_co",
-       "sentence_validation_benefit"),
-    _s("local_control", _D, "We found that local control was significantly better in patients "
-       "with ≤ 3 pulmonary lesions", "disc_pfs_logrank_p_lesions", "sentence_local_control"),
-    _s("only_pfs", _D, "the association was significant only for PFS",
-       "t1_pfs_uni_p_lesions t1_os_uni_p_lesions", "sentence_lesions_only_pfs"),
-    _s("aggressive", _D, "the presence of > 3 lesions indicates more aggressive metastasis",
-       "disc_lesions_cutoff_aggressive_all", "sentence_aggressive"),
-    _s("intrahepatic_poorer", _D, "The presence of intrahepatic tumors was another prognostic "
-       "factor", "t1_os_uni_p_intrahepatic t1_os_mv_p_intrahepatic",
-       "sentence_univariate_prognostic sentence_mv_prognostic"),
-    _s("cause_of_death", _D, "the most common cause of death was brain hemorrhage",
-       "met_n_deaths", "sentence_cause_of_death"),
-    _s("brain_hemorrhage", _D, "(associated with a median survival of only 1-3 months)",
-       "disc_os_median_min_literature disc_os_median_max_literature",
-       "sentence_literature_brain_hemorrhage"),
-    _s("liver_control", _D, "aggressive treatment of intrahepatic tumors contributed in part to "
-       "the improved OS", "t3_n_intrahepatic_active met_n_sorafenib_yes",
-       "sum_active_by_arm sentence_liver_control_confounding"),
-    _s("dose_v20", _D, "we were able to deliver a total dose of 50 Gy to the lung lesions, with "
-       "V20 limited to 30%.", "disc_dose_total_gy disc_lung_v20_limit_pct",
-       "same_dose_total_gy_all same_lung_v20_limit_pct_all sentence_most_no_lung_disease"),
-    _s("grade_discussion", _D, "No severe complications occurred, except for radiation "
-       "esophagitis and pneumonitis (grade 1-2).", "disc_radiation_ae_grade_max_all",
-       "grade_vs_table2"),
-    _s("similar_dvh", _D, "found similar values for dose-volume parameters for multiple lesions",
-       "disc_dvh_lesions_cutoff", "sentence_similar_dvh"),
-    _s("v20_v30", _D, "V20 and V30 for ≥ 7 lesions were less than 30% and 20%, respectively",
-       "disc_lung_v20_pct_lesions_ge7 disc_lung_v30_pct_lesions_ge7", "v20_caption_vs_text"),
-    _s("ten_lesions", _D, "without exceeding lung tolerance in patients with ≥ 10 lesions",
-       "disc_lung_tolerance_lesions_cutoff met_max_lesions_inclusion", "sentence_ten_lesions"),
-    _s("weeks", _D, "the entire procedure was completed in only 1 or 2 weeks",
-       "disc_treatment_weeks_min disc_treatment_weeks_max", "sentence_weeks_fractions"),
-    _s("response_features_discussion", _D, "Our results showed no significant relationships "
-       "between clinicopathologic features and response to radiotherapy.", "met_alpha",
-       "sentence_response_features"),
-    _s("sorafenib_response", _D, "there was no evidence of its effect on tumor response",
-       "abs_pfs_logrank_p_sorafenib", "sentence_sorafenib_response"),
-    _s("mechanism", _D, "may be greater than its ability to increase the rate of apoptosis",
-       "abs_pfs_median_sorafenib_yes", "sentence_mechanism"),
-    _s("largest", _D, "this is one of the largest studies of HT combined with sorafenib",
-       "t3_n_total", "sentence_largest_study"),
-    _s("othermets", _D, "our study included five patients with other extrahepatic metastases",
-       "disc_n_othermets_yes", "same_n_othermets_yes sum_other_metastases"),
+SENTENCES_CSV: Path = PUBLISHED_DIR / "sentences.csv"
+SENTENCE_COLUMNS: tuple[str, ...] = (
+    "key", "section", "quote", "claim_ids", "check_ids", "excluded_because",
 )
+_SECTIONS_NAMED: tuple[str, ...] = get_args(Section)
+_LEDGER_ONLY: tuple[str, ...] = ("key", "claim_ids", "check_ids")
+_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
+
+class SentencesError(ValueError):
+    """A malformed sentences file; the message names the file, the CSV line and the column."""
+
+
+def _fail(path: Path, line: int, column: str, message: str) -> SentencesError:
+    return SentencesError(f"{path.name}, line {line}, column '{column}': {message}")
+
+
+def _ids(path: Path, line: int, column: str, cell: str) -> tuple[str, ...]:
+    """Space-separated ids; claims and checks are all snake_case, so anything else is a slip."""
+    ids = tuple(cell.split())
+    for i in ids:
+        if not _ID.fullmatch(i):
+            raise _fail(path, line, column, f"{i!r} is not a snake_case id")
+    return ids
+
+
+def load_sentences(
+    path: Path = SENTENCES_CSV,
+) -> tuple[tuple[Sentence, ...], tuple[Exclusion, ...]]:
+    """The ledger and the exclusions, each in file order.
+
+    A row is a ledger sentence (key, claim ids, check ids; no reason) or an excluded one (a
+    reason and nothing else). It is validated here so that a slip in the data fails at import,
+    naming its line and column, instead of surfacing later as a check no sentence cites.
+    """
+    ledger: list[Sentence] = []
+    excluded: list[Exclusion] = []
+    first_line: dict[str, int] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for column in SENTENCE_COLUMNS:
+            if column not in (reader.fieldnames or ()):
+                raise _fail(path, 1, column, "required column is missing from the header")
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise _fail(path, line, SENTENCE_COLUMNS[-1], "more cells than columns (a "
+                            "cell holding a comma must be in double quotes)")
+            cell = {c: (row[c] or "").strip() for c in SENTENCE_COLUMNS}
+            quote = row["quote"] or ""  # kept as written: it must match the paper exactly
+            if cell["section"] not in _SECTIONS_NAMED:
+                raise _fail(path, line, "section",
+                            f"{cell['section']!r} is not one of {list(_SECTIONS_NAMED)}")
+            section = cast(Section, cell["section"])
+            if not quote:
+                raise _fail(path, line, "quote", "empty quote")
+            if quote != " ".join(quote.split()):
+                raise _fail(path, line, "quote", "whitespace is not normalised (single spaces), "
+                            "so the quote cannot be found in the paper")
+            if reason := cell["excluded_because"]:
+                if stray := next((c for c in _LEDGER_ONLY if cell[c]), None):
+                    raise _fail(path, line, stray, "a sentence with an excluded_because reason "
+                                "is not in the ledger: empty one of the two")
+                excluded.append((section, quote, reason))
+                continue
+            if missing := next((c for c in _LEDGER_ONLY if not cell[c]), None):
+                raise _fail(path, line, missing, "empty: a ledger sentence needs a key, claim ids "
+                            "and check ids, or else an excluded_because reason")
+            key = cell["key"]
+            if not _ID.fullmatch(key):
+                raise _fail(path, line, "key", f"{key!r} is not snake_case")
+            if key in first_line:
+                raise _fail(path, line, "key",
+                            f"{key!r} duplicates the key on line {first_line[key]}")
+            first_line[key] = line
+            ledger.append(Sentence(key, section, quote,
+                                   _ids(path, line, "claim_ids", cell["claim_ids"]),
+                                   _ids(path, line, "check_ids", cell["check_ids"])))
+    return tuple(ledger), tuple(excluded)
+
+
+#: Every quantitative sentence of the Results and the Discussion (the ledger rows, in file order).
+LEDGER: tuple[Sentence, ...]
 #: Sentences the parser flags that carry no number or comparison of this study's data.
-EXCLUDED: tuple[tuple[Section, str, str], ...] = (
-    (_R, "Kaplan-Meier curves comparing survival of patients receiving HT only",
-     "a pointer to a figure ('only' names the arm)"),
-    (_D, "have improved the prognosis of patients with HCC",
-     "background on other treatments, citing no number"),
-    (_D, "In most cases, interventional chemotherapy and pulmonary metastasectomy are "
-     "contraindicated", "clinical background on practice, not this study's data"),
-    (_D, "sorafenib is the only drug shown to increase OS", "a citation of trials [10-11]"),
-    (_D, "A previous study reported that surgical resection of intrahepatic HCC tumors was "
-     "associated with better survival", "a citation of another study [15]"),
-    (_D, "no published studies have compared treatment outcomes",
-     "a statement about the literature"),
-    (_D, "In this present study we evaluated the outcomes of patients treated with HT only",
-     "restates the comparisons of the methods; no result"),
-    (_D, "those with pulmonary metastases had a better prognosis than those with metastases at "
-     "other sites", "a citation of the authors' earlier reports [16-17]"),
-    (_D, "indicating that lung dose-volume measures are considerably lower for HT than for "
-     "3D-CRT", "a citation of a study of lung cancer [19]"),
-    (_D, "Sorafenib acts by inhibiting tumor cell proliferation and tumor angiogenesis and "
-     "increasing the rate of apoptosis", "a citation on the drug's mechanism [20-21]"),
-)
+EXCLUDED: tuple[Exclusion, ...]
+LEDGER, EXCLUDED = load_sentences()
 
 # ------------------------------------------------------------------------------------------
 # Parsing the paper's text (used by the tests; the text is an argument, never read here)
