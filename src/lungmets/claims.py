@@ -28,6 +28,7 @@ from lungmets.paths import PUBLISHED_DIR
 
 __all__ = [
     "COLUMNS",
+    "ID_PATTERN",
     "MAX_QUOTE_LENGTH",
     "NUMBER_WORDS",
     "SECTIONS",
@@ -53,10 +54,12 @@ NUMBER_WORDS: dict[str, int] = {
 }
 """Counts the paper spells out ("six patients", "twice daily"); exact integers."""
 
+ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""The snake_case form of every id in ``data/published/`` (claims, audit checks, ledger keys)."""
+
 _DEFAULT_PATH: Path = PUBLISHED_DIR / "claims.csv"
 _RELATIONS: dict[str, str] = {"<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">"}
 _NUMBER = re.compile(r"(?P<rel><=|>=|≤|≥|<|>)?(?P<num>\d+(?:\.(?P<frac>\d+))?)")
-_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _DATE_FORMATS: tuple[str, ...] = ("%B %d, %Y", "%B %Y")
 
 
@@ -194,7 +197,7 @@ def _read(path: Path) -> dict[str, Claim]:
                     raise _fail(path, row, column, "empty cell")
                 record[column] = cell
             claim_id = record["id"]
-            if not _ID.fullmatch(claim_id):
+            if not ID_PATTERN.fullmatch(claim_id):
                 raise _fail(path, row, "id", f"{claim_id!r} is not snake_case")
             if claim_id in first_row:
                 raise _fail(path, row, "id",

@@ -30,7 +30,7 @@ from typing import Literal, cast, get_args
 import pandas as pd
 from scipy.optimize import brentq
 
-from lungmets.claims import Claim
+from lungmets.claims import ID_PATTERN, Claim
 from lungmets.critique.checks import (
     FAMILIES,
     MINUS,
@@ -103,7 +103,6 @@ SENTENCE_COLUMNS: tuple[str, ...] = (
 )
 _SECTIONS_NAMED: tuple[str, ...] = get_args(Section)
 _LEDGER_ONLY: tuple[str, ...] = ("key", "claim_ids", "check_ids")
-_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 class SentencesError(ValueError):
@@ -118,7 +117,7 @@ def _ids(path: Path, line: int, column: str, cell: str) -> tuple[str, ...]:
     """Space-separated ids; claims and checks are all snake_case, so anything else is a slip."""
     ids = tuple(cell.split())
     for i in ids:
-        if not _ID.fullmatch(i):
+        if not ID_PATTERN.fullmatch(i):
             raise _fail(path, line, column, f"{i!r} is not a snake_case id")
     return ids
 
@@ -166,7 +165,7 @@ def load_sentences(
                 raise _fail(path, line, missing, "empty: a ledger sentence needs a key, claim ids "
                             "and check ids, or else an excluded_because reason")
             key = cell["key"]
-            if not _ID.fullmatch(key):
+            if not ID_PATTERN.fullmatch(key):
                 raise _fail(path, line, "key", f"{key!r} is not snake_case")
             if key in first_line:
                 raise _fail(path, line, "key",
