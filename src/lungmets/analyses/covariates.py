@@ -3,11 +3,11 @@
 Why this module exists: the paper prints only margins (Table 3), a few joint facts (who is in
 the validation groups, sorafenib doses, liver treatments during radiotherapy, the sites of other
 metastases) and lesion- and patient-level response counts. Everything here is built so that
-every one of those counts holds *by construction*: the survival calibration
-(:mod:`lungmets.synthetic.calibrate`) may then move labels between patients (which preserves
-margins) but never has to repair a count. All numbers come from :mod:`lungmets.claims`; continuous
-values that the paper only dichotomised or summarised (age, AFP, intervals, sizes, sorafenib days)
-are
+every one of those counts holds *by construction*: the survival calibration then swaps labels
+between patients (:mod:`lungmets.synthetic.moves`, :mod:`lungmets.synthetic.polish`), which
+preserves margins, but never has to repair a count. All numbers come from
+:mod:`lungmets.claims`; continuous values that the paper only dichotomised or summarised (age,
+AFP, intervals, sizes, sorafenib days) are
 **assumptions**, drawn from a seeded generator so that they respect every printed count,
 median, standard error and range.
 """

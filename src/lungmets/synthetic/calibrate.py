@@ -18,9 +18,11 @@ The loss (:mod:`lungmets.synthetic.loss`) is a weighted sum over targets
 distance of the reproduced value from the printed rounding interval, in units natural to the
 quantity (0.1 month for medians, 0.05 for SEs, log-scale for p-values and hazard ratios), plus
 a bonus for landing inside the interval; p-values on the wrong side of 0.05 cost extra.
-Forward-stepwise selection is steered by penalties on the score tests SPSS uses for entry. A
-last stage trades loss for hits: it keeps moves that reproduce more printed claims at their
-printed precision (see :func:`calibrate_times`).
+Forward-stepwise selection is steered by penalties on the score tests SPSS uses for entry. Two
+last stages trade loss for hits: a hunt keeps random moves that reproduce more printed claims
+at their printed precision, and an exact search of the secondary factors' labels
+(:mod:`lungmets.synthetic.polish`) looks for their printed Table 1 p-values directly (see
+:func:`calibrate_times`).
 All statistics are computed on the tick grid by :mod:`lungmets.stats.fast_stats` (hundreds of
 evaluations per second), with operations whose results do not depend on the CPU's SIMD
 features, so the same seed gives the same cohort, byte for byte, on every x86-64 machine (that
@@ -42,8 +44,7 @@ import math
 import numpy as np
 
 from lungmets.claims import claim
-from lungmets.stats.fast_stats import logrank_k, logrank_pairs
-from lungmets.synthetic.loss import compile_targets, loss_parts, printings, total_loss
+from lungmets.synthetic.loss import compile_targets, hit_score, printings, total_loss
 from lungmets.synthetic.moves import (
     MEDIAN_GROUPS,
     Limits,
@@ -52,10 +53,11 @@ from lungmets.synthetic.moves import (
     propose,
     propose_targeted,
 )
-from lungmets.synthetic.state import Calibration, evaluate, factor_column
+from lungmets.synthetic.polish import polish_labels
+from lungmets.synthetic.state import Calibration, evaluate
 from lungmets.synthetic.targets import SCHEDULE, TARGETS, TICK
 
-__all__ = ["anneal", "calibrate_times", "hunt"]
+__all__ = ["anneal", "before_polish", "calibrate_times", "hunt"]
 
 def anneal(cur: Calibration, rng: np.random.Generator, lim: Limits, full: bool,
            iterations: int, t0: float, t1: float,
@@ -107,113 +109,39 @@ def hunt(c: Calibration, rng: np.random.Generator, lim: Limits, iterations: int,
     """
     comp = compile_targets(True, boost)
     weights = printings() * (comp.weight / compile_targets(True).weight)
-
-    def score(x: Calibration) -> tuple[float, float, int, float]:
-        total, hits, wrong, pen = loss_parts(comp, evaluate(x))
-        return float((weights * hits).sum()), total, wrong, pen
-
     cur = c.copy()
-    hits, total, wrong, pen = score(cur)
-    cap = SCHEDULE.hunt_loss_cap * total
+    now = hit_score(comp, weights, evaluate(cur))
+    cap = SCHEDULE.hunt_loss_cap * now.loss
     for _ in range(iterations):
         prop = propose(cur, rng, lim)
         if prop is None:
             continue
-        h2, t2, w2, p2 = score(prop)
-        if w2 > wrong or p2 > pen + 1e-12 or t2 > cap:
+        new = hit_score(comp, weights, evaluate(prop))
+        if not new.allowed_after(now, cap):
             continue
-        if h2 > hits or (h2 == hits and t2 <= total):
-            cur, hits, total, wrong, pen = prop, h2, t2, w2, p2
-    cur.loss = total
+        if new.hits > now.hits or (new.hits == now.hits and new.loss <= now.loss):
+            cur, now = prop, new
+    cur.loss = now.loss
     return cur
 
 
-_SECONDARY = ("sex", "age", "pmfi", "afp", "hepatitis", "maxsize", "livertx", "ecog",
-               "othermets")
-"""Factors whose codes only move their own log-rank p (and Cox entry scores): polished last."""
-
-
-def _polish_labels(c: Calibration, rng: np.random.Generator, sweeps: int) -> Calibration:
-    """Annealed label swaps, one secondary factor at a time, towards its two Table 1 p-values.
-
-    Survival times are fixed here, so each proposal costs two tiny log-rank tests instead of a
-    full evaluation; the caller keeps the result only if the full loss does not get worse.
-    """
-    x = c.copy()
-    eps = {}
-    for ep, t, e in (("pfs", x.pfs, x.pfs_ev), ("os", x.os, x.os_ev)):
-        times, inv = np.unique(t, return_inverse=True)
-        ef = e.astype(float)
-        n_all = np.cumsum(np.bincount(inv, minlength=times.size)[::-1])[::-1].astype(float)
-        d_all = np.bincount(inv, weights=ef, minlength=times.size)
-        eps[ep] = (inv, ef, times.size, n_all, d_all)
-
-    def p_of(ep: str, codes: np.ndarray, f: str) -> float:
-        inv, ef, m, n_all, d_all = eps[ep]
-        if f == "livertx":
-            masks = np.vstack([codes == k for k in range(3)]).astype(float)
-            nk = np.vstack([np.cumsum(np.bincount(inv, weights=mk, minlength=m)[::-1])[::-1]
-                            for mk in masks])
-            dk = np.vstack([np.bincount(inv, weights=mk * ef, minlength=m) for mk in masks])
-            return logrank_k(nk, dk)
-        mk = (codes == 1).astype(float)
-        na = np.cumsum(np.bincount(inv, weights=mk, minlength=m)[::-1])[::-1]
-        da = np.bincount(inv, weights=mk * ef, minlength=m)
-        return float(logrank_pairs(na[None], da[None], n_all[None], d_all[None])[0])
-
-    def local(codes: np.ndarray, f: str) -> float:
-        total = 0.0
-        for ep in ("pfs", "os"):
-            cl = claim(f"t1_{ep}_uni_p_{f}")
-            lp = math.log(max(p_of(ep, codes, f), 1e-12))
-            lo, hi = math.log(cl.lower), math.log(cl.upper)
-            dist = max(lo - lp, lp - hi, 0.0)
-            total += dist + (SCHEDULE.polish_miss_cost if dist > 0 else 0.0)
-        return total
-
-    n = x.codes.shape[0]
-    t0, t1 = SCHEDULE.polish_temperatures
-    for f in _SECONDARY:
-        j = factor_column(f)
-        col = x.codes[:, j].copy()
-        cur = local(col, f)
-        best_col, best = col.copy(), cur
-        for it in range(sweeps):
-            temp = t0 * (t1 / t0) ** (it / max(sweeps - 1, 1))
-            a, b = (int(v) for v in rng.choice(n, 2, replace=False))
-            if col[a] == col[b]:
-                continue
-            col[a], col[b] = col[b], col[a]
-            new = local(col, f)
-            if new <= cur or rng.random() < math.exp((cur - new) / temp):
-                cur = new
-                if cur < best:
-                    best_col, best = col.copy(), cur
-            else:
-                col[a], col[b] = col[b], col[a]
-        x.codes[:, j] = best_col
-    return x
-
-
-def _chain(seed: int, chain: int, iterations: int) -> Calibration:
-    """One annealing chain; chain 0 of a seed draws the seed's own start."""
+def before_polish(seed: int, chain: int, iterations: int
+                  ) -> tuple[Calibration, np.random.Generator]:
+    """A chain up to its last stage (both annealing phases and the hunt), with its generator:
+    what the exact label polish starts from (``benchmarks/polish.md`` studies this state)."""
     rng = np.random.default_rng([seed, 2, chain])
     lim = limits()
     cur = initial_state(seed) if chain == 0 else _initial_chain(seed, chain)
     n1 = int(SCHEDULE.phase_one_share * iterations)
     cur = anneal(cur, rng, lim, False, n1, *SCHEDULE.phase_one_temperatures)
     best = anneal(cur, rng, lim, True, iterations - n1, *SCHEDULE.phase_two_temperatures)
-    comp = compile_targets(True)
-    best = hunt(best, rng, lim, int(SCHEDULE.hunt_share * iterations))
-    polished = _polish_labels(best, rng, sweeps=SCHEDULE.polish_sweeps)
-    for f in _SECONDARY:  # keep each factor's polish only if the whole loss does not worsen
-        j = factor_column(f)
-        trial = best.copy()
-        trial.codes[:, j] = polished.codes[:, j]
-        trial_loss = total_loss(comp, evaluate(trial))
-        if trial_loss <= best.loss:
-            best = trial
-            best.loss = trial_loss
+    return hunt(best, rng, lim, int(SCHEDULE.hunt_share * iterations)), rng
+
+
+def _chain(seed: int, chain: int, iterations: int) -> Calibration:
+    """One annealing chain; chain 0 of a seed draws the seed's own start."""
+    best, rng = before_polish(seed, chain, iterations)
+    best = polish_labels(best, rng)
     best.iterations = iterations
     best.stats = evaluate(best)
     return best
@@ -234,9 +162,9 @@ def calibrate_times(seed: int, iterations: int = 40_000, chains: int = 2,
     validation comparison and the three log-rank tests the paper found significant; (2)
     annealing on every target, with the Cox models and the forward-stepwise entry penalties;
     (3) a hunt (a quarter as many iterations) that keeps moves which reproduce more printed
-    claims, never letting a p-value cross 0.05 or the stepwise selection weaken; (4) annealed
-    polishing of the secondary factors' labels towards their Table 1 p-values, kept factor by
-    factor only where the full loss does not get worse. Deterministic for a
+    claims, never letting a p-value cross 0.05 or the stepwise selection weaken; (4) the exact
+    search of the secondary factors' labels for their printed Table 1 p-values
+    (:func:`lungmets.synthetic.polish.polish_labels`), under the hunt's rules. Deterministic for a
     given seed, budget and number of chains; ``workers`` only sets how many run at once.
     """
     if workers > 1 and chains > 1:

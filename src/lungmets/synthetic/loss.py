@@ -26,7 +26,8 @@ from lungmets.synthetic.targets import (
     stat_kind,
 )
 
-__all__ = ["CompiledTargets", "compile_targets", "loss_parts", "printings", "total_loss"]
+__all__ = ["CompiledTargets", "HitScore", "compile_targets", "hit_score", "loss_parts",
+           "printings", "total_loss"]
 
 _SCALE = {"time": TICK, "se": 0.05, "rate": 1.0, "p": 0.05, "hr": 0.02}
 """Distance units: months for times, percentage points for rates, natural log for p and HR."""
@@ -121,6 +122,31 @@ def loss_parts(comp: CompiledTargets, s: dict[str, float]) -> tuple[float, np.nd
 def total_loss(comp: CompiledTargets, s: dict[str, float]) -> float:
     """The loss alone: what the annealing minimises."""
     return loss_parts(comp, s)[0]
+
+
+@dataclass(frozen=True)
+class HitScore:
+    """What the final stages compare (the hunt and the exact polish): printed claims
+    reproduced, each target weighted by how often the paper prints it; the loss; p-values on
+    the wrong side of 0.05; the stepwise penalty; and the statistics they were read from."""
+
+    hits: float
+    loss: float
+    wrong: int
+    penalty: float
+    stats: dict[str, float]
+
+    def allowed_after(self, before: HitScore, loss_cap: float) -> bool:
+        """The final stages' guards: no p-value newly across 0.05, no weaker stepwise
+        selection, the loss within the cap."""
+        return (self.wrong <= before.wrong and self.penalty <= before.penalty + 1e-12
+                and self.loss <= loss_cap)
+
+
+def hit_score(comp: CompiledTargets, weights: np.ndarray, s: dict[str, float]) -> HitScore:
+    """Score a state's statistics for the final stages; ``weights`` is one per target."""
+    total, hits, wrong, pen = loss_parts(comp, s)
+    return HitScore(float((weights * hits).sum()), total, wrong, pen, s)
 
 
 @lru_cache(maxsize=1)

@@ -239,12 +239,6 @@ class Schedule:
         "iterations of the hunt for hits, as a share of the chain's annealing iterations"))
     hunt_loss_cap: float = field(default=1.1, metadata=_doc(
         "the hunt may raise the annealed loss by at most this factor"))
-    polish_sweeps: int = field(default=20_000, metadata=_doc(
-        "label swaps tried per secondary factor when polishing its Table 1 p-values"))
-    polish_temperatures: tuple[float, float] = field(default=(0.3, 1e-4), metadata=_doc(
-        "start and end temperature of the label polishing"))
-    polish_miss_cost: float = field(default=0.01, metadata=_doc(
-        "flat cost of a polished p-value outside its printed interval"))
 
 
 SCHEDULE = Schedule()
