@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from functools import partial
@@ -69,9 +70,11 @@ def _manifest(members: pd.DataFrame, fingerprint: str) -> dict:
 
 
 def _benchmark(path: Path, members: pd.DataFrame, finished: list[float], workers: int,
-               planned: int) -> None:
-    """Timings of this run, measured here (members calibrated in it, not those cached before)."""
+               planned: int, member_seconds: list[float]) -> None:
+    """Timings of this run, measured here (members calibrated in it, not those cached before);
+    ``member_seconds`` are the members' own calibration times (``seconds.txt`` in the cache)."""
     wall = finished[-1]
+    own = sorted(member_seconds)
     lines = [
         "# Ensemble benchmark (SYNTHETIC cohorts)",
         "",
@@ -85,6 +88,8 @@ def _benchmark(path: Path, members: pd.DataFrame, finished: list[float], workers
         f"| worker processes | {workers} |",
         f"| wall time of this run so far | {wall:.0f} s |",
         f"| wall time per member (throughput, all workers) | {wall / len(finished):.0f} s |",
+        "| one member's calibration, its chains one after the other (median; slowest) | "
+        + (f"{statistics.median(own):.0f} s; {own[-1]:.0f} s |" if own else "not recorded |"),
         f"| calibration budget per member | {reconstruct.CANONICAL_ITERATIONS} iterations x "
         f"{reconstruct.CANONICAL_CHAINS} chains |",
         f"| machine | {platform.machine()}, {os.cpu_count()} logical CPUs, 1-min load average "
@@ -164,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     finished: list[float] = []
+    member_seconds: list[float] = []
 
     def keep(row: dict) -> None:
         if row["seed"] in reread:
@@ -171,10 +177,14 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()  # time the calibrations from the last cached read
         else:
             finished.append(time.perf_counter() - started)
+            seconds = root / f"seed-{row['seed']}" / "seconds.txt"
+            if seconds.exists():
+                member_seconds.append(float(seconds.read_text(encoding="utf-8")))
         rows.append(pd.DataFrame([row]))
         members = pd.concat(rows, ignore_index=True)
         if args.benchmark is not None and finished:
-            _benchmark(args.benchmark, members, finished, args.workers, len(todo) - len(reread))
+            _benchmark(args.benchmark, members, finished, args.workers, len(todo) - len(reread),
+                       member_seconds)
         write_members(members, args.out)
         manifest_file.write_text(json.dumps(_manifest(members, fingerprint), indent=2) + "\n",
                                  encoding="utf-8")

@@ -161,7 +161,7 @@ def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from lungmets.synthetic.ensemble import plot_hits, plot_member_values
+    from lungmets.synthetic.ensemble_figures import plot_hits, plot_member_values
 
     members = run_ensemble(range(6), stand_in_calibrate, stand_in_score, workers=1)
     canon = best_member_seed(members)
@@ -172,6 +172,24 @@ def test_member_histogram_marks_the_canonical_value_and_the_null() -> None:
     assert ax.get_xscale() == "log"
     bars = plot_hits(members, canon).patches
     assert sum(b.get_height() for b in bars) == len(members)
+
+
+def test_before_after_histogram_shows_shares_and_medians() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lungmets.synthetic.ensemble_figures import plot_hits_before_after
+
+    before = pd.DataFrame({"hits": [230, 231, 231, 240], "claims": 308})
+    after = pd.DataFrame({"hits": [244, 250], "claims": 308})
+    ax = plot_hits_before_after(before, after)
+    bars = ax.patches
+    assert len(bars) == 3 + 2
+    assert sum(b.get_height() for b in bars[:3]) == pytest.approx(100)
+    assert sum(b.get_height() for b in bars[3:]) == pytest.approx(100)
+    assert sorted(float(line.get_xdata()[0]) for line in ax.get_lines()) == [231.0, 247.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "before (4 members)", "after (2 members)"]
 
 
 # --------------------------------------------------------------------------- the committed cache
@@ -247,3 +265,22 @@ def test_rescoring_refuses_a_member_without_its_own_cohort() -> None:
     members = run_ensemble([2], stand_in_calibrate, stand_in_score, workers=1)
     with pytest.raises(ValueError, match="seed 2"):
         rescore_members(members, lambda seed: [_cached(3)], stand_in_score)
+
+
+def test_cached_calibrate_calibrates_once_and_records_its_time(tmp_path: Path) -> None:
+    """A member is calibrated once; its loss and calibration time are kept beside its CSVs,
+    and a rerun reads the files back instead of recalibrating."""
+    from lungmets.synthetic.reconstruct import load_cohort
+
+    calls: list[int] = []
+
+    def calibrate(seed: int):
+        calls.append(seed)
+        return load_cohort()
+
+    first = ensemble.cached_calibrate(5, calibrate, tmp_path)
+    again = ensemble.cached_calibrate(5, calibrate, tmp_path)
+    assert calls == [5]
+    assert float((tmp_path / "seed-5" / "seconds.txt").read_text()) >= 0.0
+    assert math.isnan(first.loss) and math.isnan(again.loss)  # the CSVs alone hold no loss
+    pd.testing.assert_frame_equal(first.patients, again.patients)

@@ -25,6 +25,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -34,17 +35,15 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from lungmets.analyses.prognostic import FACTORS, cox_design, factor_groups
-from lungmets.claims import claim
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
 from lungmets.stats.ph_test import cox_zph
 from lungmets.stats.stepwise import cox_newton
 from lungmets.stats.survival_stats import km_median_spss, reverse_km_median_followup
 
 __all__ = [
+    "BEFORE_DIR",
     "CALIBRATION_SOURCES",
     "COHORT_CACHE",
     "ENSEMBLE_DIR",
@@ -65,8 +64,6 @@ __all__ = [
     "member_mismatches",
     "ph_p_cox_zph",
     "ph_p_lifelines",
-    "plot_hits",
-    "plot_member_values",
     "read_members",
     "rescore_members",
     "run_ensemble",
@@ -80,6 +77,9 @@ __all__ = [
 
 ENSEMBLE_DIR: Path = SYNTHETIC_DIR / "ensemble"
 MEMBERS_CSV: Path = ENSEMBLE_DIR / "members.csv"
+BEFORE_DIR: Path = ENSEMBLE_DIR / "before-exact-polish"
+"""The ensemble as calibrated before the exact label polish (:mod:`lungmets.synthetic.polish`)
+replaced the annealed one: kept, unchanged, so the chapter can show what the new stage did."""
 
 PLANNED_SEEDS: str = "0-99"
 """Seeds of the planned ensemble besides the canonical one (``make ensemble`` runs them all)."""
@@ -349,7 +349,8 @@ class CachedMember:
 CALIBRATION_SOURCES: tuple[str, ...] = (
     "src/lungmets/synthetic/calibrate.py", "src/lungmets/synthetic/targets.py",
     "src/lungmets/synthetic/state.py", "src/lungmets/synthetic/loss.py",
-    "src/lungmets/synthetic/moves.py", "src/lungmets/stats/fast_stats.py",
+    "src/lungmets/synthetic/moves.py", "src/lungmets/synthetic/polish.py",
+    "src/lungmets/stats/fast_stats.py",
     "src/lungmets/analyses/covariates.py", "src/lungmets/synthetic/reconstruct.py",
     "data/published/claims.csv",
 )
@@ -371,13 +372,16 @@ def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE)
     read back, so every member (and the committed canonical cohort) is summarised from the
     same rounded CSVs; a rerun reads the files instead of recalibrating (minutes per member).
     ``root`` should name the calibration's version (see :func:`calibration_fingerprint`).
-    The calibration loss, which the CSVs do not hold, is kept beside them in ``loss.txt``."""
+    The calibration loss, which the CSVs do not hold, is kept beside them in ``loss.txt``, and
+    the calibration's own wall time in ``seconds.txt`` (for the benchmark)."""
     from lungmets.synthetic.reconstruct import load_cohort, write_cohort
 
     directory = root / f"seed-{int(seed)}"
     loss_file = directory / "loss.txt"
     if not loss_file.exists():
+        started = time.perf_counter()
         cohort = calibrate(int(seed))
+        seconds = time.perf_counter() - started
         tmp = root / f".seed-{int(seed)}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(directory, ignore_errors=True)  # a half-written member from a killed run
@@ -385,6 +389,7 @@ def cached_calibrate(seed: int, calibrate: Calibrate, root: Path = COHORT_CACHE)
         calibration = getattr(cohort, "calibration", None)
         loss = getattr(calibration, "loss", math.nan)
         (tmp / "loss.txt").write_text(f"{float(loss)!r}\n", encoding="utf-8")
+        (tmp / "seconds.txt").write_text(f"{seconds:.1f}\n", encoding="utf-8")
         tmp.replace(directory)
     loaded = load_cohort(directory)
     return CachedMember(loaded.patients, loaded.validation, loaded,
@@ -610,78 +615,3 @@ def seeds_from(text: str) -> Sequence[int]:
         elif part.strip():
             seeds.append(int(part))
     return seeds
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def plot_hits(members: pd.DataFrame, canonical: int | None = None, ax: Axes | None = None
-              ) -> Axes:
-    """Bar chart of members by number of claims hit; the canonical member's bar is outlined."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
-    counts = members["hits"].value_counts().sort_index()
-    colours = ["0.6"] * len(counts)
-    if canonical is not None:
-        best = int(members.loc[members["seed"] == canonical, "hits"].iloc[0])
-        colours = ["C3" if h == best else "0.6" for h in counts.index]
-    ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"Claims reproduced at printed precision (of {int(members['claims'].max())})")
-    ax.set_ylabel("Ensemble members")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
-
-
-def plot_member_values(
-    members: pd.DataFrame,
-    column: str,
-    canonical: int | None = None,
-    ax: Axes | None = None,
-    *,
-    bins: int = 20,
-) -> Axes:
-    """Histogram of one quantity across members, the middle 95% shaded, the canonical member as
-    a red line, and a dotted line at the null (1 for a hazard ratio, 0 for a difference, the
-    paper's significance level for a p-value). Members where the quantity is undefined (nan)
-    are counted in the title."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
-    q = QUANTITIES.get(column, Quantity(column, column, ""))
-    x = members[column].astype(float)
-    ok = x.dropna()
-    log = q.unit in ("HR", "p") and len(ok) > 0 and bool((ok > 0).all())
-    if len(ok):
-        lo, hi = np.quantile(ok, [0.025, 0.975])
-        ax.axvspan(lo, hi, color="C0", alpha=0.12, label="middle 95% of members")
-        edges = (np.geomspace(ok.min(), ok.max(), bins + 1) if log and ok.min() < ok.max()
-                 else bins)
-        ax.hist(ok, bins=edges, color="C0", alpha=0.8)
-    alpha = claim("met_alpha").number
-    null = {"HR": 1.0, "p": alpha, "months": 0.0}.get(q.unit) if column.endswith(
-        ("_diff", "_vs_co")) or q.unit in ("HR", "p") else None
-    if null is not None:
-        labels = {"HR": "no effect (HR 1)", "p": f"p = {alpha:g}", "months": "no difference"}
-        ax.axvline(null, color="0.3", linestyle=":", label=labels[q.unit])
-    if canonical is not None:
-        v = float(x[members["seed"] == canonical].iloc[0])
-        if math.isfinite(v):
-            ax.axvline(v, color="C3", linewidth=2, label="canonical cohort")
-    if log:
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    missing = int(x.isna().sum())
-    ax.set_title(q.label + (f" ({missing} members undefined)" if missing else ""), fontsize=10)
-    ax.set_xlabel(f"{q.unit}{' (log scale)' if log else ''}")
-    ax.set_ylabel("Members")
-    ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
