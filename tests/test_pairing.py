@@ -78,3 +78,19 @@ def test_every_notebook_has_a_chapter() -> None:
 def test_the_book_has_chapters() -> None:
     """Guards the parametrised tests above against passing on an empty list."""
     assert CHAPTERS, "no MyST notebook chapter found in _toc.yml"
+
+
+@pytest.mark.parametrize("md", sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.stem)
+def test_chapter_imports_are_in_isort_order(md: Path) -> None:
+    """Ruff does not read MyST files, so each chapter's code is checked as a script: imports
+    grouped and sorted as in the package (fix with jupytext --pipe, see CONTRIBUTING.md)."""
+    import subprocess
+    import sys
+
+    if not _is_chapter(md):
+        pytest.skip("not a notebook")
+    script = jupytext.writes(jupytext.read(md), fmt="py:percent")
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "I", "--stdin-filename",
+         f"{md.stem}.py", "-"], input=script, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout
