@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html pdf bench-pdf bench-live test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
+.PHONY: book html pdf bench-pdf bench-live bench-polish test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -91,6 +91,11 @@ bench-pdf: html browser
 ## How fast every live panel recomputes in a kernel, written to benchmarks/live.md.
 bench-live: $(STAMP)
 	$(BIN)/python scripts/benchmark_live.py
+
+## Where the calibration stalls before its last stage and what the exact label search does,
+## measured on the canonical seed, written to benchmarks/polish.md (about two minutes).
+bench-polish: $(STAMP)
+	$(BIN)/python scripts/study_polish.py
 
 ## Page speed of the built site under a slow-network profile, written to benchmarks/pages.md.
 bench-pages: $(STAMP) browser

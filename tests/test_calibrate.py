@@ -15,3 +15,26 @@ def test_constants_table_lists_every_constant_with_its_meaning(constants) -> Non
     for row in rows:
         assert row["value"] == getattr(constants, row["constant"])
         assert len(row["meaning"]) > 20
+
+
+def test_time_neighbours_are_feasible_one_patient_moves() -> None:
+    """The study's exhaustive neighbourhood: each state moves one time of one patient by one of
+    the random moves' step sizes and keeps every hard constraint (events, labels, PDR)."""
+    import numpy as np
+
+    from lungmets.synthetic.moves import TIME_STEPS, initial_state, limits, time_neighbours
+
+    start = initial_state(3)
+    neighbours = list(time_neighbours(start, limits()))
+    most = (int(start.pfs_ev.sum()) + start.os.size + start.s_os.size) * 2 * len(TIME_STEPS)
+    assert 0 < len(neighbours) <= most
+    for x in neighbours:
+        for name in ("codes", "pdr", "os_ev", "pfs_ev", "s_ev"):
+            assert np.array_equal(getattr(x, name), getattr(start, name))
+        moved = [np.flatnonzero(getattr(x, name) != getattr(start, name))
+                 for name in ("pfs", "os", "s_os")]
+        main = set(moved[0]) | set(moved[1])
+        assert (len(main), len(moved[2])) in {(1, 0), (0, 1)}
+        steps = {abs(int(d)) for name in ("pfs", "os", "s_os")
+                 for d in (getattr(x, name) - getattr(start, name)) if d}
+        assert steps <= set(TIME_STEPS)

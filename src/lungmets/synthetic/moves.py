@@ -10,6 +10,7 @@ step, and the start already satisfies them.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,8 @@ from lungmets.claims import claim, value
 from lungmets.synthetic.state import Calibration, factor_column
 from lungmets.synthetic.targets import TICK, study_window
 
-__all__ = ["MEDIAN_GROUPS", "Limits", "initial_state", "limits", "propose", "propose_targeted"]
+__all__ = ["MEDIAN_GROUPS", "TIME_STEPS", "Limits", "initial_state", "limits", "propose",
+           "propose_targeted", "time_neighbours"]
 
 _T = 900  # ticks (90 months): no time in the cohort may reach it
 _FREE = ("sex", "age", "pmfi", "afp", "hepatitis", "lesions", "maxsize", "livertx", "ecog",
@@ -132,12 +134,41 @@ def initial_state(seed: int) -> Calibration:
     return c
 
 
+_STEP_CHOICES = (1, 1, 2, 3, 5, 10, 20, 40)
+"""Tick steps a random time move draws from (one tick twice as often)."""
+TIME_STEPS = tuple(sorted(set(_STEP_CHOICES)))
+"""The distinct step sizes of the random time moves."""
+
+
+def time_neighbours(c: Calibration, lim: Limits) -> Iterator[Calibration]:
+    """Every feasible state one time move away: each documented progression, each death or
+    follow-up time (a censored PFS follows it) and each S-group time moved by each of
+    :data:`TIME_STEPS`, both ways; the neighbourhood the hunt samples at random."""
+    for i in range(c.os.size):
+        for which in ("pfs", "os"):
+            if which == "pfs" and c.pfs_ev[i] == 0:
+                continue
+            for step in (s * sign for s in TIME_STEPS for sign in (1, -1)):
+                x = c.copy()
+                getattr(x, which)[i] += step
+                if which == "os" and x.pfs_ev[i] == 0:
+                    x.pfs[i] = x.os[i] - x.pdr[i]
+                if _ok(x, i, lim):
+                    yield x
+    for j in range(c.s_os.size):
+        for step in (s * sign for s in TIME_STEPS for sign in (1, -1)):
+            x = c.copy()
+            x.s_os[j] += step
+            if _ok_s(x, j, lim):
+                yield x
+
+
 def propose(c: Calibration, rng: np.random.Generator, lim: Limits) -> Calibration | None:
     """One random move; None when it would break a hard constraint."""
     n = c.os.size
     x = c.copy()
     r = rng.random()
-    step = int(rng.choice((1, 1, 2, 3, 5, 10, 20, 40))) * (1 if rng.random() < 0.5 else -1)
+    step = int(rng.choice(_STEP_CHOICES)) * (1 if rng.random() < 0.5 else -1)
     if r < 0.28:  # move a progression time
         i = int(rng.integers(n))
         if x.pfs_ev[i] == 0:
