@@ -24,7 +24,13 @@ from pandas.io.formats.style import Styler
 from lungmets.analyses.adverse import claim_computers as adverse_claim_computers
 from lungmets.analyses.dosimetry import claim_computers as dosimetry_claim_computers
 from lungmets.analyses.endpoints import endpoint_data
-from lungmets.analyses.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
+from lungmets.analyses.prognostic import (
+    FACTORS,
+    candidate_columns,
+    cox_design,
+    factor_groups,
+    paper_model,
+)
 from lungmets.analyses.tables import TABLE3_LEVELS
 from lungmets.claims import Claim, claim, load_claims
 from lungmets.stats.stepwise import forward_stepwise_cox
@@ -51,6 +57,7 @@ __all__ = [
     "Reproduction",
     "computers",
     "csv_for_download",
+    "fit_stepwise",
     "for_readers",
     "headline",
     "miss_reasons",
@@ -133,8 +140,6 @@ _TABLE1_FACTORS: tuple[str, ...] = tuple(FACTORS)
 """The thirteen Table 1 factors, grouped and Cox-coded exactly as the chapters do
 (:data:`lungmets.analyses.prognostic.FACTORS`): one definition for chapter and scorecard."""
 
-_MV_MODELS = {"pfs": ("lesions", "sorafenib"), "os": ("intrahepatic", "sorafenib")}
-
 
 # --------------------------------------------------------------------------- endpoints
 
@@ -195,13 +200,14 @@ def _stepwise(c: Cohort, ep: str) -> pd.DataFrame:
     Computed once per cohort and endpoint while a scorecard is being built."""
     key = (id(c), ep)
     if key not in _STEPWISE:
-        _STEPWISE[key] = _fit_stepwise(c.patients, ep)
+        _STEPWISE[key] = fit_stepwise(c.patients, ep)
     return _STEPWISE[key]
 
 
-def _fit_stepwise(p: pd.DataFrame, ep: str) -> pd.DataFrame:
-    """Final model indexed by factor key; indicators in the paper's HR direction (>3 lesions,
-    active tumour, NO sorafenib), liver treatment as a categorical block."""
+def fit_stepwise(p: pd.DataFrame, ep: str) -> pd.DataFrame:
+    """The scorecard's forward-stepwise Cox fit of one endpoint (uncached): final model indexed
+    by factor key, with the ``selected`` factors in order of entry; indicators in the paper's
+    HR direction (>3 lesions, active tumour, NO sorafenib), liver treatment as one block."""
     data = cox_design(p, _TABLE1_FACTORS)
     data["time"], data["event"] = _endpoint(p, ep)
     candidates = candidate_columns(_TABLE1_FACTORS)
@@ -356,8 +362,8 @@ def computers() -> dict[str, Computer]:
     out["res_os_logrank_p_val_rt_vs_s"] = _val_p("Rt", "S")
 
     # multivariable Cox (forward stepwise)
-    for ep, factors in _MV_MODELS.items():
-        for f in factors:
+    for ep in ("pfs", "os"):
+        for f in paper_model(ep):
             for q in ("hr", "ci_lower", "ci_upper", "p"):
                 out[f"t1_{ep}_mv_{q}_{f}"] = _mv(ep, f, q)
                 out[f"res_{ep}_mv_{q}_{f}"] = _mv(ep, f, q)
