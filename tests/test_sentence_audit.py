@@ -1,4 +1,5 @@
-"""Tests of lungmets.critique.sentence_audit: the ledger quotes the paper, covers every quantitative
+"""Tests of the sentence ledger (lungmets.critique.ledger) and its checks
+(lungmets.critique.sentence_audit): the ledger quotes the paper, covers every quantitative
 sentence of the Results and the Discussion, and its new checks compute the right verdicts.
 
 The paper's text comes from the ``paper`` fixture's file (raw, so the parser sees its lines);
@@ -16,20 +17,22 @@ from conftest import paper_path
 from lungmets.claims import claim, load_claims
 from lungmets.critique.audit import run_audit, summary
 from lungmets.critique.checks import FAMILIES, Check
-from lungmets.critique.sentence_audit import (
+from lungmets.critique.ledger import (
     EXCLUDED,
-    FAMILY,
     LEDGER,
     SENTENCE_COLUMNS,
     Sentence,
     SentencesError,
-    ledger_frame,
-    ledger_summary,
     load_sentences,
     locate,
     needs_ledger,
-    new_checks_frame,
     prose_sentences,
+)
+from lungmets.critique.sentence_audit import (
+    FAMILY,
+    ledger_frame,
+    ledger_summary,
+    new_checks_frame,
 )
 
 SECTIONS = ("Results", "Discussion")
