@@ -263,8 +263,8 @@ def polish_labels(c: Calibration, rng: np.random.Generator) -> Calibration:
             s = hit_score(comp, weights, evaluate(trial))
             if s.allowed_after(cur, cap) and s.hits > (cur if best is None else best[1]).hits:
                 best = (trial, s)
-            if best is not None and best[0] is trial and windows.hit(s.stats, f):
-                break
+                if windows.hit(s.stats, f):
+                    break
         if best is not None:
             x, cur = best
     x.loss = cur.loss
