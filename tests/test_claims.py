@@ -244,7 +244,7 @@ MALFORMED = {
                   3, "value", "'7.5.0' is not a number"),
     "missing_column": ("id,section,quantity,group,value,unit,source\n"
                        "a_b,survival,q,all,7.50,months,results text\n", 1, "quote", "missing"),
-    "duplicate_id": (f"{HEADER}\n{GOOD}\n{GOOD}\n", 3, "id", "duplicates the id on row 2"),
+    "duplicate_id": (f"{HEADER}\n{GOOD}\n{GOOD}\n", 3, "id", "duplicates the id on line 2"),
     "bad_section": (f"{HEADER}\n{GOOD}\na_c,efficacy,q,all,1,n,results text,1\n",
                     3, "section", "'efficacy'"),
     "empty_cell": (f"{HEADER}\n{GOOD}\na_c,survival,q,,1,n,results text,1\n", 3, "group", "empty"),
@@ -262,5 +262,5 @@ def test_malformed_files_name_file_row_and_column(case: str, tmp_path: Path) -> 
     with pytest.raises(ClaimsError) as caught:
         load_claims(path)
     message = str(caught.value)
-    assert message.startswith(f"bad_claims.csv, row {row}, column '{column}': ")
+    assert message.startswith(f"bad_claims.csv, line {row}, column '{column}': ")
     assert detail in message

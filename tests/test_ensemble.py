@@ -149,7 +149,7 @@ def test_read_members_names_file_row_and_column_of_a_duplicate_seed(tmp_path: Pa
     text = (tmp_path / "m.csv").read_text().splitlines()
     text[2] = text[1]
     (tmp_path / "m.csv").write_text("\n".join(text) + "\n")
-    with pytest.raises(ValueError, match=r"m\.csv: row 3, column 'seed'"):
+    with pytest.raises(ValueError, match=r"m\.csv, line 3, column 'seed'"):
         read_members(tmp_path / "m.csv")
 
 

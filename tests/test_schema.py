@@ -66,7 +66,7 @@ def test_a_bad_cell_is_named_by_file_row_and_column(
     with pytest.raises(CohortFileError) as error:
         load_cohort(cohort_copy)
     message = str(error.value)
-    assert f"{path}, row {line}, column '{column}'" in message
+    assert f"{path}, line {line}, column '{column}'" in message
     assert says in message
     assert path.read_bytes() == before, "loading must never rewrite the file"
 
@@ -83,6 +83,6 @@ def test_progression_after_death_is_rejected(cohort_copy: Path) -> None:
     path = cohort_copy / "patients.csv"
     _set_cell(path, 2, "pfs_months", "200.0")
     with pytest.raises(
-        CohortFileError, match=r"patients.csv, row 2: fails pfs_months within os_months"
+        CohortFileError, match=r"patients.csv, line 2: fails pfs_months within os_months"
     ):
         load_cohort(cohort_copy)

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from lungmets.data_errors import IdColumn, cell_location
 from lungmets.paths import PUBLISHED_DIR
 
 __all__ = [
     "COLUMNS",
-    "ID_PATTERN",
     "MAX_QUOTE_LENGTH",
     "NUMBER_WORDS",
     "SECTIONS",
@@ -54,8 +54,6 @@ NUMBER_WORDS: dict[str, int] = {
 }
 """Counts the paper spells out ("six patients", "twice daily"); exact integers."""
 
-ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-"""The snake_case form of every id in ``data/published/`` (claims, audit checks, ledger keys)."""
 
 _DEFAULT_PATH: Path = PUBLISHED_DIR / "claims.csv"
 _RELATIONS: dict[str, str] = {"<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">"}
@@ -64,7 +62,7 @@ _DATE_FORMATS: tuple[str, ...] = ("%B %d, %Y", "%B %Y")
 
 
 class ClaimsError(ValueError):
-    """A malformed claims file; the message names the file, the row (CSV line) and the column."""
+    """A malformed claims file; the message names the file, the CSV line and the column."""
 
 
 def _parse_date(text: str) -> dt.date:
@@ -167,8 +165,8 @@ class Claim:
         return _group_text(self.group)
 
 
-def _fail(path: Path, row: int, column: str, message: str) -> ClaimsError:
-    return ClaimsError(f"{path.name}, row {row}, column '{column}': {message}")
+def _fail(path: Path, line: int, column: str, message: str) -> ClaimsError:
+    return ClaimsError(f"{cell_location(path.name, line, column)}: {message}")
 
 
 def _read(path: Path) -> dict[str, Claim]:
@@ -184,9 +182,9 @@ def _read(path: Path) -> dict[str, Claim]:
                 raise _fail(path, 1, column, "required column is missing from the header")
         index = {column: header.index(column) for column in COLUMNS}
         claims: dict[str, Claim] = {}
-        first_row: dict[str, int] = {}
+        ids = IdColumn(path.name, "id", ClaimsError)
         for cells in reader:
-            row = reader.line_num
+            line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             record: dict[str, str] = {}
@@ -194,29 +192,23 @@ def _read(path: Path) -> dict[str, Claim]:
                 position = index[column]
                 cell = cells[position].strip() if position < len(cells) else ""
                 if not cell:
-                    raise _fail(path, row, column, "empty cell")
+                    raise _fail(path, line, column, "empty cell")
                 record[column] = cell
-            claim_id = record["id"]
-            if not ID_PATTERN.fullmatch(claim_id):
-                raise _fail(path, row, "id", f"{claim_id!r} is not snake_case")
-            if claim_id in first_row:
-                raise _fail(path, row, "id",
-                            f"{claim_id!r} duplicates the id on row {first_row[claim_id]}")
+            claim_id = ids.add(record["id"], line)
             if record["section"] not in SECTIONS:
-                raise _fail(path, row, "section",
+                raise _fail(path, line, "section",
                             f"{record['section']!r} is not one of {sorted(SECTIONS)}")
             quote = record["quote"]
             if len(quote) > MAX_QUOTE_LENGTH:
-                raise _fail(path, row, "quote",
+                raise _fail(path, line, "quote",
                             f"{len(quote)} characters, more than {MAX_QUOTE_LENGTH}")
             if quote != " ".join(quote.split()):
-                raise _fail(path, row, "quote", "whitespace is not normalised (single spaces)")
+                raise _fail(path, line, "quote", "whitespace is not normalised (single spaces)")
             try:
                 parsed = Claim(**record)
             except ValueError as exc:
-                raise _fail(path, row, "value", str(exc)) from None
+                raise _fail(path, line, "value", str(exc)) from None
             claims[claim_id] = parsed
-            first_row[claim_id] = row
     return claims
 
 

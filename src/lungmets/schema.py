@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lungmets.claims import claim
+from lungmets.data_errors import cell_location
 
 __all__ = ["SCHEMAS", "CohortFileError", "validate_frame"]
 
@@ -181,13 +182,6 @@ def _problems(frame: pd.DataFrame, failures: pd.DataFrame) -> list[tuple[int, st
     return sorted(problems)
 
 
-def _message(path: Path, line: int, column: str, text: str) -> str:
-    where = (
-        str(path) + (f", row {line}" if line else "") + (f", column '{column}'" if column else "")
-    )
-    return f"{where}: {text}"
-
-
 def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Validate one cohort file read from ``path``; raise :class:`CohortFileError` naming every
     bad cell (file, CSV line, column) when it breaks its schema. Returns the frame unchanged."""
@@ -197,6 +191,7 @@ def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     try:
         return SCHEMAS[path.name]().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
-        lines = [_message(path, *p) for p in _problems(frame, error.failure_cases)]
+        lines = [f"{cell_location(path, line, column)}: {text}"
+                 for line, column, text in _problems(frame, error.failure_cases)]
         more = f"\n... and {len(lines) - 10} more" if len(lines) > 10 else ""
         raise CohortFileError("\n".join(lines[:10]) + more) from None

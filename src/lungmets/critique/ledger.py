@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast, get_args
 
-from lungmets.claims import ID_PATTERN
+from lungmets.data_errors import ID_PATTERN, IdColumn, cell_location
 from lungmets.paths import PUBLISHED_DIR
 
 __all__ = [
@@ -80,7 +80,7 @@ class SentencesError(ValueError):
 
 
 def _fail(path: Path, line: int, column: str, message: str) -> SentencesError:
-    return SentencesError(f"{path.name}, line {line}, column '{column}': {message}")
+    return SentencesError(f"{cell_location(path.name, line, column)}: {message}")
 
 
 def _ids(path: Path, line: int, column: str, cell: str) -> tuple[str, ...]:
@@ -103,7 +103,7 @@ def load_sentences(
     """
     ledger: list[Sentence] = []
     excluded: list[Exclusion] = []
-    first_line: dict[str, int] = {}
+    keys = IdColumn(path.name, "key", SentencesError)
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         for column in SENTENCE_COLUMNS:
@@ -134,13 +134,7 @@ def load_sentences(
             if missing := next((c for c in _LEDGER_ONLY if not cell[c]), None):
                 raise _fail(path, line, missing, "empty: a ledger sentence needs a key, claim ids "
                             "and check ids, or else an excluded_because reason")
-            key = cell["key"]
-            if not ID_PATTERN.fullmatch(key):
-                raise _fail(path, line, "key", f"{key!r} is not snake_case")
-            if key in first_line:
-                raise _fail(path, line, "key",
-                            f"{key!r} duplicates the key on line {first_line[key]}")
-            first_line[key] = line
+            key = keys.add(cell["key"], line)
             ledger.append(Sentence(key, section, quote,
                                    _ids(path, line, "claim_ids", cell["claim_ids"]),
                                    _ids(path, line, "check_ids", cell["check_ids"])))

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from lungmets.analyses.prognostic import FACTORS, cox_design, factor_groups, paper_model
+from lungmets.data_errors import cell_location
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
 from lungmets.stats.ph_test import cox_zph
 from lungmets.stats.stepwise import cox_newton
@@ -483,13 +484,13 @@ def read_members(path: Path = MEMBERS_CSV) -> pd.DataFrame:
     dup = frame["seed"].duplicated().to_numpy()
     if dup.any():
         row = int(np.flatnonzero(dup)[0])
-        raise ValueError(f"{path}: row {row + 2}, column 'seed': seed "
+        raise ValueError(f"{cell_location(path, row + 2, 'seed')}: seed "
                          f"{frame['seed'].iloc[row]} appears twice")
     for column in ("hits", "claims"):
         bad = (frame[column] < 0) | (frame[column] > frame["claims"])
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"{path}: row {row + 2}, column {column!r}: "
+            raise ValueError(f"{cell_location(path, row + 2, column)}: "
                              f"{frame[column].iloc[row]} is not a valid count")
     return frame
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from lungmets.claims import claim
+from lungmets.data_errors import cell_location
 from lungmets.paths import SYNTHETIC_DIR
 from lungmets.synthetic.calibrate import anneal, calibrate_times, hunt
 from lungmets.synthetic.moves import limits
@@ -204,16 +205,18 @@ def load_tradeoffs(path: Path = TRADEOFFS_CSV, directory: Path = SYNTHETIC_DIR
         return {}
     lines = path.read_text(encoding="utf-8").splitlines()
     if not lines or not lines[0].startswith(_HEADER + "sha256 "):
-        raise ValueError(f"{path}, line 1: expected the '{_HEADER.strip()}' comment")
+        raise ValueError(f"{cell_location(path, 1)}: expected the '{_HEADER.strip()}' comment")
     if lines[0].removeprefix(_HEADER + "sha256 ").split(";")[0] != cohort_fingerprint(directory):
         return {}
     reader = csv.DictReader(lines[1:])
     if tuple(reader.fieldnames or ()) != _COLUMNS:
-        raise ValueError(f"{path}, line 2: columns {reader.fieldnames}, expected {_COLUMNS}")
+        raise ValueError(f"{cell_location(path, 2)}: columns {reader.fieldnames}, "
+                         f"expected {_COLUMNS}")
     out = {}
     for line_no, row in enumerate(reader, start=3):
         if row["outcome"] not in OUTCOMES:
-            raise ValueError(f"{path}, line {line_no}, column 'outcome': {row['outcome']!r}")
+            raise ValueError(f"{cell_location(path, line_no, 'outcome')}: {row['outcome']!r} "
+                             f"is not one of {list(OUTCOMES)}")
         broken = tuple(tuple(item.split("|")) for item in row["broken"].split(";") if item)
         out[row["claim_id"]] = Probe(row["claim_id"], row["target"], row["outcome"],
                                      row["published"], row["before"], row["after"],
