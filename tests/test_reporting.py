@@ -14,9 +14,14 @@ import numpy as np
 import pytest
 
 from lungmets.display.plots import plot_km
+from lungmets.teaching.km_checklist import (
+    KM_ELEMENTS,
+    figure_frame,
+    inspect_km_figure,
+    km_elements_frame,
+)
 from lungmets.teaching.reporting import (
     FIGURE_STATUSES,
-    KM_ELEMENTS,
     PAPER_FIGURES,
     STROBE,
     STROBE_SECTIONS,
@@ -25,9 +30,6 @@ from lungmets.teaching.reporting import (
     StrobeItem,
     abbreviations_used,
     all_quotes,
-    figure_frame,
-    inspect_km_figure,
-    km_elements_frame,
     paper_figure_details,
     paper_figures_frame,
     strobe_frame,
