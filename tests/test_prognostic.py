@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 
+from lungmets.analyses import cutpoints as cp
 from lungmets.analyses import prognostic as pg
 from lungmets.claims import claim
 
@@ -99,7 +100,7 @@ def test_cutpoint_scan_finds_a_known_cut() -> None:
     x = rng.integers(1, 101, n)
     time = rng.exponential(1 / np.where(x >= 60, 0.5, 0.1))
     df = pd.DataFrame({"x": x, "pfs_months": time, "pfs_event": np.ones(n, dtype=int)})
-    scan = pg.cutpoint_scan(df, "x", "pfs", cutpoints=range(20, 90, 5), rule=">=")
+    scan = cp.cutpoint_scan(df, "x", "pfs", cutpoints=range(20, 90, 5), rule=">=")
     best = scan.loc[scan["p"].idxmin()]
     assert best["cutpoint"] == 60
     assert best["hr"] == pytest.approx(5.0, rel=0.35)
@@ -112,11 +113,11 @@ def test_cutpoint_scan_finds_a_known_cut() -> None:
 
 def test_cutpoint_scan_default_cuts_respect_min_group() -> None:
     df = _cohort()
-    scan = pg.cutpoint_scan(df, "n_lesions", "pfs", rule=">", min_group=8, hazard_ratio=False)
+    scan = cp.cutpoint_scan(df, "n_lesions", "pfs", rule=">", min_group=8, hazard_ratio=False)
     assert scan[["n_low", "n_high"]].min().min() >= 8
     assert "hr" not in scan.columns
     with pytest.raises(ValueError, match="fewer than min_group"):
-        pg.cutpoint_scan(df, "n_lesions", "pfs", cutpoints=[9], rule=">=", min_group=8)
+        cp.cutpoint_scan(df, "n_lesions", "pfs", cutpoints=[9], rule=">=", min_group=8)
 
 
 def test_min_p_over_cutpoints_is_not_uniform_under_the_null() -> None:
@@ -126,13 +127,13 @@ def test_min_p_over_cutpoints_is_not_uniform_under_the_null() -> None:
     x = rng.uniform(0, 1, n)
     time = rng.exponential(1.0, n)
     event = np.ones(n, dtype=int)
-    min_p = pg.min_p_null(x, time, event, n_sim=300, seed=1, min_group=6)
-    assert np.array_equal(min_p, pg.min_p_null(x, time, event, n_sim=300, seed=1, min_group=6))
+    min_p = cp.min_p_null(x, time, event, n_sim=300, seed=1, min_group=6)
+    assert np.array_equal(min_p, cp.min_p_null(x, time, event, n_sim=300, seed=1, min_group=6))
     assert ((min_p >= 0) & (min_p <= 1)).all()
     # with ~49 cut-points tried, well above the nominal 5% (Altman: about 40% for 10% trimming)
     assert (min_p < 0.05).mean() > 0.2
     # one fixed cut-point gives a (roughly) uniform p: about 5% below 0.05
-    median_cut = pg.min_p_null(x, time, event, n_sim=300, seed=1, min_group=30)
+    median_cut = cp.min_p_null(x, time, event, n_sim=300, seed=1, min_group=30)
     assert (median_cut < 0.05).mean() < 0.1
 
 
@@ -142,8 +143,8 @@ def test_altman_correction_matches_the_papers_simplified_formulas(p_min: float) 
     P_cor = -1.63 P(1 + 2.35 ln P) for epsilon = 10% (their rounded approximations)."""
     five = -3.13 * p_min * (1 + 1.65 * np.log(p_min))
     ten = -1.63 * p_min * (1 + 2.35 * np.log(p_min))
-    assert pg.altman_corrected_p(p_min, 0.05) == pytest.approx(five, rel=0.03)
-    assert pg.altman_corrected_p(p_min, 0.10) == pytest.approx(ten, rel=0.03)
+    assert cp.altman_corrected_p(p_min, 0.05) == pytest.approx(five, rel=0.03)
+    assert cp.altman_corrected_p(p_min, 0.10) == pytest.approx(ten, rel=0.03)
 
 
 def test_implied_wald_flags_an_asymmetric_interval() -> None:
@@ -239,6 +240,6 @@ def test_logrank_p_many_equals_one_test_at_a_time() -> None:
     event = df["pfs_event"].to_numpy()
     cuts = [2, 3, 5, 7]
     splits = np.column_stack([(df["n_lesions"] > c).to_numpy() for c in cuts])
-    many = pg.logrank_p_many(time, event, splits)
+    many = cp.logrank_p_many(time, event, splits)
     one = [logrank_fast(time, groups=splits[:, j], events=event).p_value for j in range(4)]
     assert many == pytest.approx(one, rel=1e-9)

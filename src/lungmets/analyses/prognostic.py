@@ -5,8 +5,8 @@ with a log-rank test, and kept two per endpoint with a forward-stepwise Cox mode
 This module holds the factor definitions once (cut-points and coding as printed in Tables 1 and
 3), the univariate table set beside the published p-values, and the tools to judge how fragile
 such an analysis is on a small cohort: events per variable, bootstrap inclusion frequencies of
-the stepwise selection, proportional-hazards checks, and cut-point scans with the minimum-p
-inflation that Altman et al. (J Natl Cancer Inst 1994;86:829-835) warned about.
+the stepwise selection and proportional-hazards checks. Cut-point scans and the minimum-p
+inflation are in :mod:`lungmets.analyses.cutpoints`.
 """
 
 from __future__ import annotations
@@ -19,38 +19,33 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from numpy.typing import ArrayLike, NDArray
-from scipy.special import chdtrc
+from numpy.typing import NDArray
 from scipy.stats import norm
 
 from lungmets.claims import claim, value
+from lungmets.stats.cox import LIFELINES_COX_FIT_OPTIONS
 from lungmets.stats.ph_test import Transform, cox_zph, km_transform
-from lungmets.stats.survival_stats import LIFELINES_COX_FIT_OPTIONS, cox_fit, logrank_fast
+from lungmets.stats.survival_stats import logrank_fast
 
 __all__ = [
     "CONTINUOUS",
     "FACTORS",
     "BootstrapInclusion",
     "Factor",
-    "altman_corrected_p",
     "bootstrap_inclusion",
     "candidate_columns",
     "candidate_labels",
     "cox_design",
-    "cutpoint_groups",
-    "cutpoint_scan",
     "events_per_variable",
     "factor_groups",
     "implied_wald",
-    "logrank_p_many",
-    "min_p_null",
     "multivariable_claims",
     "n_parameters",
     "paper_model",
     "ph_tests",
-    "plot_cutpoint_scan",
     "plot_scaled_schoenfeld",
     "scaled_schoenfeld",
+    "survival_columns",
     "univariate_table",
 ]
 
@@ -224,7 +219,9 @@ def n_parameters(factors: Sequence[str]) -> int:
     return sum(len(FACTORS[factor].levels) - 1 for factor in factors)
 
 
-def _survival(df: pd.DataFrame, endpoint: str, source: str) -> tuple[NDArray, NDArray]:
+def survival_columns(df: pd.DataFrame, endpoint: str, source: str = _SOURCE
+                     ) -> tuple[NDArray, NDArray]:
+    """(time, event) of one endpoint as arrays; a missing column names its file."""
     time_col, event_col = _endpoint_columns(endpoint)
     for column in (time_col, event_col):
         if column not in df.columns:
@@ -242,7 +239,7 @@ def univariate_table(
     same side of the paper's significance level, claim ``met_alpha``).
     """
     alpha = claim("met_alpha").number
-    time, event = _survival(df, endpoint, source)
+    time, event = survival_columns(df, endpoint, source)
     rows = []
     for factor in factors:
         groups = factor_groups(df, factor, source)
@@ -289,7 +286,7 @@ def multivariable_claims(df: pd.DataFrame, endpoint: Endpoint) -> pd.DataFrame:
     """
     from lungmets.analyses.endpoints import compare_to_claims
     from lungmets.claims import load_claims
-    from lungmets.stats.survival_stats import cox_fit_statsmodels
+    from lungmets.stats.cox import cox_fit_statsmodels
 
     factors = paper_model(endpoint)
     time_col, event_col = _endpoint_columns(endpoint)
@@ -315,7 +312,7 @@ def events_per_variable(df: pd.DataFrame, endpoint: Endpoint, n_parameters: int)
     """Events divided by candidate parameters (the rule of thumb asks for about 10 or more)."""
     if n_parameters < 1:
         raise ValueError(f"n_parameters={n_parameters}: need at least one candidate parameter")
-    _, event = _survival(df, endpoint, _SOURCE)
+    _, event = survival_columns(df, endpoint, _SOURCE)
     return float(event.sum()) / n_parameters
 
 
@@ -405,160 +402,6 @@ def _stepwise_selection(entry_p: float, removal_p: float) -> Callable[..., Seque
     return select
 
 
-def cutpoint_groups(x: ArrayLike, cut: float, rule: Rule) -> NDArray[np.int64]:
-    """1 for the 'high' side of a cut (``x >= cut`` or ``x > cut``), else 0."""
-    values = np.asarray(x, dtype=float)
-    if rule == ">=":
-        return (values >= cut).astype(np.int64)
-    if rule == ">":
-        return (values > cut).astype(np.int64)
-    raise ValueError(f"rule={rule!r}: expected '>=' or '>'")
-
-
-def _candidate_cuts(x: NDArray, rule: Rule, min_group: int) -> list[float]:
-    """Every observed value that leaves at least ``min_group`` patients on each side."""
-    cuts = []
-    for c in np.unique(x):
-        high = int(cutpoint_groups(x, c, rule).sum())
-        if min(high, x.size - high) >= min_group:
-            cuts.append(float(c))
-    return cuts
-
-
-def cutpoint_scan(
-    df: pd.DataFrame,
-    column: str,
-    endpoint: Endpoint,
-    cutpoints: Sequence[float] | None = None,
-    *,
-    rule: Rule = ">=",
-    min_group: int = 5,
-    hazard_ratio: bool = True,
-) -> pd.DataFrame:
-    """Log-rank p (and Cox HR, high vs low) for every cut-point of one numeric column.
-
-    By default every observed value leaving ``min_group`` patients on each side is tried; given
-    ``cutpoints`` that leave a group smaller than that raise, since their p-values mean little.
-    """
-    if column not in df.columns:
-        raise KeyError(f"{_SOURCE}: column {column!r} is missing")
-    x = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
-    if np.isnan(x).any():
-        row = df.index[np.isnan(x)][0]
-        raise ValueError(f"{_SOURCE}: row {row}, column {column!r} is not a number")
-    time, event = _survival(df, endpoint, _SOURCE)
-    cuts = _candidate_cuts(x, rule, min_group) if cutpoints is None else list(cutpoints)
-    rows = []
-    for cut in cuts:
-        high = cutpoint_groups(x, cut, rule)
-        n_high = int(high.sum())
-        if min(n_high, x.size - n_high) < min_group:
-            raise ValueError(
-                f"cut-point {cut} on {column!r} leaves {min(n_high, x.size - n_high)} patients "
-                f"on one side, fewer than min_group={min_group}"
-            )
-        test = logrank_fast(time, groups=high, events=event)
-        row = {
-            "cutpoint": float(cut),
-            "n_low": x.size - n_high,
-            "n_high": n_high,
-            "events_low": int(event[high == 0].sum()),
-            "events_high": int(event[high == 1].sum()),
-            "chi2": test.statistic,
-            "p": test.p_value,
-        }
-        if hazard_ratio:
-            fit = cox_fit(
-                pd.DataFrame({"time": time, "event": event, "high": high}),
-                "time", "event", ["high"],
-            )
-            row |= {
-                "hr": float(fit.hr["high"]),
-                "hr_ci_lower": float(fit.ci_lower["high"]),
-                "hr_ci_upper": float(fit.ci_upper["high"]),
-            }
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def min_p_null(
-    x: ArrayLike,
-    durations: ArrayLike,
-    events: ArrayLike,
-    *,
-    n_sim: int,
-    seed: int,
-    rule: Rule = ">=",
-    min_group: int = 5,
-) -> NDArray[np.float64]:
-    """Minimum log-rank p over all cut-points, under the null, for ``n_sim`` permutations.
-
-    Shuffling ``x`` against the outcomes breaks any real association but keeps the values, the
-    cut-points tried and the survival data; each minimum p is what an analyst who picks the
-    best cut would report. Its distribution is far from uniform (Altman et al. 1994).
-    """
-    values = np.asarray(x, dtype=float)
-    time = np.asarray(durations, dtype=float)
-    event = np.asarray(events, dtype=int)
-    cuts = _candidate_cuts(values, rule, min_group)
-    if not cuts:
-        raise ValueError(f"no cut-point leaves {min_group} patients on each side")
-    rng = np.random.default_rng(seed)
-    out = np.empty(n_sim)
-    cut_values = np.asarray(cuts)
-    for i in range(n_sim):
-        shuffled = rng.permutation(values)
-        if rule == ">=":
-            splits = shuffled[:, None] >= cut_values[None, :]
-        else:
-            splits = shuffled[:, None] > cut_values[None, :]
-        out[i] = logrank_p_many(time, event, splits).min()
-    return out
-
-
-def logrank_p_many(
-    durations: ArrayLike, events: ArrayLike, splits: ArrayLike
-) -> NDArray[np.float64]:
-    """Two-group log-rank p for many splits of the same patients at once (one per column).
-
-    ``splits`` is an (n_patients, n_splits) 0/1 matrix. Same statistic as
-    :func:`lungmets.stats.survival_stats.logrank_fast` (Mantel-Haenszel variance at ties), computed
-    with matrix products so that thousands of permutations stay fast.
-    """
-    time = np.asarray(durations, dtype=float)
-    event = np.asarray(events, dtype=float)
-    groups = np.asarray(splits, dtype=float)
-    if groups.ndim != 2 or groups.shape[0] != time.size:
-        raise ValueError(f"splits must be (n_patients={time.size}, n_splits); got {groups.shape}")
-    event_times = np.unique(time[event == 1])
-    at_risk = (time[None, :] >= event_times[:, None]).astype(float)
-    died = ((time[None, :] == event_times[:, None]) & (event[None, :] == 1)).astype(float)
-    n, d = at_risk.sum(axis=1), died.sum(axis=1)
-    n1, d1 = at_risk @ groups, died @ groups
-    expected = (d / n)[:, None] * n1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
-        variance = (weight[:, None] * (n1 / n[:, None]) * (1 - n1 / n[:, None])).sum(axis=0)
-        statistic = (d1 - expected).sum(axis=0) ** 2 / variance
-    return chdtrc(1, statistic)
-
-
-def altman_corrected_p(p_min: float, epsilon: float = 0.1) -> float:
-    """Altman et al. (1994) correction of a minimum p found by scanning cut-points.
-
-    P_cor = φ(z)(z - 1/z)·ln((1 - ε)²/ε²) + 4φ(z)/z, z = Φ⁻¹(1 - p_min/2), for cut-points
-    restricted to the central 1 - 2ε of the data (Miller & Siegmund 1982). Capped at 1.
-    """
-    if not 0 < p_min < 1:
-        raise ValueError(f"p_min={p_min!r} must lie strictly between 0 and 1")
-    if not 0 < epsilon < 0.5:
-        raise ValueError(f"epsilon={epsilon!r} must lie strictly between 0 and 0.5")
-    z = norm.isf(p_min / 2)
-    phi = norm.pdf(z)
-    corrected = phi * (z - 1 / z) * math.log((1 - epsilon) ** 2 / epsilon**2) + 4 * phi / z
-    return float(min(corrected, 1.0))
-
-
 def implied_wald(hr: float, ci_lower: float, ci_upper: float) -> dict[str, float]:
     """What a printed HR and 95% CI imply, to check them against the printed p.
 
@@ -625,30 +468,6 @@ def scaled_schoenfeld(
     out = resid.assign(time=times.to_numpy(), km_time=km.loc[resid.index].to_numpy())
     out = out.sort_values("time", kind="stable")
     return out[["time", "km_time", *covariates]].reset_index(drop=True)
-
-
-def plot_cutpoint_scan(
-    scan: pd.DataFrame, published_cut: float | None = None, ax: Axes | None = None,
-    *, label: str = "cut-point",
-) -> Axes:
-    """Log-rank p (log scale) against the cut-point, with the paper's significance level and cut
-    marked.
-
-    The jagged line is the point: p swings with the cut, so the smallest p is partly chance.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-    ax.plot(scan["cutpoint"], scan["p"], marker="o", markersize=4, color="C0", gid="scan")
-    ax.set_yscale("log")
-    ax.axhline(claim("met_alpha").number, color="C3", linestyle="--", linewidth=1, gid="alpha")
-    if published_cut is not None:
-        ax.axvline(published_cut, color="0.3", linestyle=":", linewidth=1.2, gid="published")
-    ax.set_xlabel(label)
-    ax.set_ylabel("log-rank p")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
 
 
 def plot_scaled_schoenfeld(

@@ -11,7 +11,7 @@ reader move the hazard ratio or the number of looks and see the consequence at o
 Schoenfeld's approximation (Biometrika 1981; Schoenfeld, Biometrics 1983) is used for events
 and power; its inverse, the smallest detectable hazard ratio, already lives in
 :func:`lungmets.analyses.validation.detectable_hazard_ratio`. The log-rank p-values of the
-simulations come from :func:`lungmets.analyses.prognostic.logrank_p_many` or, for simulated studies
+simulations come from :func:`lungmets.analyses.cutpoints.logrank_p_many` or, for simulated studies
 whose times differ, from a row-wise version of the same statistic, checked against
 :func:`lungmets.stats.survival_stats.logrank_fast`.
 """
@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import chdtrc, ndtr, ndtri
 
-from lungmets.analyses.prognostic import logrank_p_many
+from lungmets.analyses.cutpoints import logrank_p_many
 
 __all__ = [
     "SignificanceFilter",
