@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html pdf bench-pdf bench-live bench-polish test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
+.PHONY: book html pdf bench-pdf bench-live bench-polish bench-stats test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -96,6 +96,10 @@ bench-live: $(STAMP)
 ## measured on the canonical seed, written to benchmarks/polish.md (about two minutes).
 bench-polish: $(STAMP)
 	$(BIN)/python scripts/study_polish.py
+
+## How fast the statistics are on paper-sized data, written to benchmarks/stats.md.
+bench-stats: $(STAMP)
+	$(BIN)/python scripts/benchmark_stats.py
 
 ## Page speed of the built site under a slow-network profile, written to benchmarks/pages.md.
 bench-pages: $(STAMP) browser

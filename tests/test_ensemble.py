@@ -107,7 +107,7 @@ def test_rmst_difference_is_yes_minus_no_and_bounded_by_the_horizon() -> None:
 
 def test_univariate_hr_agrees_with_lifelines_breslow_free_data() -> None:
     """On tie-free times Breslow (our engine) and Efron (lifelines) coincide; tolerance 1e-4."""
-    from lungmets.stats.survival_stats import cox_fit
+    from lungmets.stats.cox import cox_fit
 
     cohort = stand_in_calibrate(11)
     p = cohort.patients.copy()

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lungmets.stats.cox import cox_fit_statsmodels
 from lungmets.stats.fast_stats import (
     CoxData,
     cox_newton,
@@ -18,7 +19,7 @@ from lungmets.stats.fast_stats import (
 )
 from lungmets.stats.stepwise import cox_newton as reference_cox_newton
 from lungmets.stats.stepwise import score_test
-from lungmets.stats.survival_stats import cox_fit_statsmodels, logrank_fast
+from lungmets.stats.survival_stats import logrank_fast
 
 
 @pytest.fixture(scope="module")

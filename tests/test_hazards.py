@@ -166,7 +166,7 @@ def test_the_likelihood_ratio_interval_drops_half_a_chi_square_quantile(data) ->
 
 
 def test_cox_table_and_indicators(data) -> None:
-    from lungmets.stats.survival_stats import cox_fit
+    from lungmets.stats.cox import cox_fit
 
     table = hz.cox_table(cox_fit(data, "os_months", "os_event", ["sorafenib_no"]))
     row = table.loc["sorafenib_no"]

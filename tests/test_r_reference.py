@@ -26,10 +26,9 @@ import pytest
 from lungmets.analyses import prognostic as pg
 from lungmets.analyses.endpoints import endpoint_data
 from lungmets.paths import REPO_ROOT
+from lungmets.stats.cox import cox_fit, cox_fit_statsmodels
 from lungmets.stats.ph_test import cox_zph
 from lungmets.stats.survival_stats import (
-    cox_fit,
-    cox_fit_statsmodels,
     km_median_lifelines,
     km_median_r,
     km_median_spss,

@@ -292,7 +292,8 @@ def test_fast_statistics_agree_with_reference_implementations() -> None:
     """The annealer's vectorised statistics (lungmets.synthetic.state.evaluate) are the ones
     the scorecard recomputes from the CSVs with lungmets.stats.survival_stats; checked on a short
     run."""
-    from lungmets.stats.survival_stats import cox_fit_statsmodels, logrank_fast, survival_at
+    from lungmets.stats.cox import cox_fit_statsmodels
+    from lungmets.stats.survival_stats import logrank_fast, survival_at
 
     small = calibrate(7, iterations=300, chains=1)
     stats, p = small.calibration.stats, small.patients

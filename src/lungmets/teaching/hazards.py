@@ -1,7 +1,7 @@
 """Hazards and the Cox model: cumulative hazard, hazard ratios, partial likelihood, PH checks.
 
 Page: book/hazards-cox.md. Why this module exists: the chapters fit Cox models and print hazard
-ratios (HRs) through :mod:`lungmets.stats.survival_stats` and :mod:`lungmets.analyses.prognostic`; a
+ratios (HRs) through :mod:`lungmets.stats.cox` and :mod:`lungmets.analyses.prognostic`; a
 learner needs the pieces underneath. Here are the Nelson-Aalen cumulative hazard, the comparison of
 a hazard ratio with a ratio of probabilities (the paper's "3.5 times more likely"), the partial
 likelihood one death at a time, the log(-log S) check of proportional hazards, and three
@@ -24,15 +24,9 @@ from scipy.optimize import brentq
 from scipy.special import chdtri
 
 from lungmets.display.plots import OKABE_ITO, arm_colour
+from lungmets.stats.cox import LIFELINES_COX_FIT_OPTIONS, CoxResult, cox_result
 from lungmets.stats.stepwise import Ties, cox_derivatives, cox_newton
-from lungmets.stats.survival_stats import (
-    LIFELINES_COX_FIT_OPTIONS,
-    CoxResult,
-    _as_arrays,
-    _cox_result,
-    km_table,
-    survival_at,
-)
+from lungmets.stats.survival_stats import _as_arrays, km_table, survival_at
 
 __all__ = [
     "SIMULATED_ARMS",
@@ -298,7 +292,7 @@ def cox_fit_stratified(
     cph = CoxPHFitter().fit(data, duration_col=duration_col, event_col=event_col,
                             strata=list(strata), fit_options=dict(LIFELINES_COX_FIT_OPTIONS))
     s = cph.summary.loc[list(covariates)]
-    return _cox_result(list(covariates), s["coef"].to_numpy(), s["se(coef)"].to_numpy(),
+    return cox_result(list(covariates), s["coef"].to_numpy(), s["se(coef)"].to_numpy(),
                        cph.log_likelihood_, "efron")
 
 
@@ -332,7 +326,7 @@ def piecewise_cox(durations: ArrayLike, events: ArrayLike, x: ArrayLike, cut: fl
     ctv = CoxTimeVaryingFitter().fit(split, id_col="id", event_col="event", start_col="start",
                                      stop_col="stop", fit_options=dict(LIFELINES_COX_FIT_OPTIONS))
     s = ctv.summary.loc[["x_early", "x_late"]]
-    return _cox_result(["x_early", "x_late"], s["coef"].to_numpy(), s["se(coef)"].to_numpy(),
+    return cox_result(["x_early", "x_late"], s["coef"].to_numpy(), s["se(coef)"].to_numpy(),
                        ctv.log_likelihood_, "efron")
 
 
