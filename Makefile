@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html pdf bench-pdf bench-live bench-polish bench-stats test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
+.PHONY: book html pdf bench-pdf bench-live bench-polish bench-stats bench-members test serve vendor browser lock clean bench bench-pages bundle data ensemble rescore r-reference tradeoffs
 
 ## Create the virtual environment and install the exact pins plus this package.
 $(STAMP): requirements.txt pyproject.toml
@@ -96,6 +96,13 @@ bench-live: $(STAMP)
 ## measured on the canonical seed, written to benchmarks/polish.md (about two minutes).
 bench-polish: $(STAMP)
 	$(BIN)/python scripts/study_polish.py
+
+## Ensemble members timed alone, chains in parallel as the canonical cohort is, written to
+## benchmarks/members.md: the canonical seed, every 25th planned seed, and the four members
+## that were slowest in the last make ensemble run (84, 89, 90, 94).
+MEMBER_SAMPLE ?= 2016,0,25,50,75,84,89,90,94
+bench-members: $(STAMP)
+	$(BIN)/python scripts/time_members.py --seeds $(MEMBER_SAMPLE)
 
 ## How fast the statistics are on paper-sized data, written to benchmarks/stats.md.
 bench-stats: $(STAMP)
