@@ -38,8 +38,8 @@ from lungmets.analyses.adverse import (
 )
 from lungmets.analyses.covariates import AE_EVENTS
 from lungmets.claims import claim
+from lungmets.synthetic.recompute import computers
 from lungmets.synthetic.reconstruct import Cohort, load_cohort
-from lungmets.synthetic.scorecard import computers
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from lungmets.claims import load_claims
+from lungmets.synthetic.recompute import computers
 from lungmets.synthetic.reconstruct import contradictions
 from lungmets.synthetic.scorecard import (
     BETTER,
@@ -19,7 +20,6 @@ from lungmets.synthetic.scorecard import (
     OUT_OF_REACH,
     TRADE_OFF,
     Reproduction,
-    computers,
     headline,
     reproduce,
     scorecard,
@@ -162,8 +162,8 @@ def test_forward_stepwise_selects_the_papers_variables() -> None:
     """Table 1 reports multivariable results only for these factors (PFS: lesions and sorafenib;
     OS: intrahepatic status and sorafenib): SPSS-style forward selection must pick exactly them."""
     from lungmets.analyses.prognostic import paper_model
+    from lungmets.synthetic.recompute import fit_stepwise
     from lungmets.synthetic.reconstruct import load_cohort
-    from lungmets.synthetic.scorecard import fit_stepwise
 
     patients = load_cohort().patients
     for ep in ("pfs", "os"):
