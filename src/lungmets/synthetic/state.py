@@ -18,7 +18,8 @@ import numpy as np
 from scipy.special import ndtr
 
 from lungmets.analyses.covariates import FACTOR_LEVELS
-from lungmets.claims import value
+from lungmets.analyses.prognostic import paper_model
+from lungmets.claims import claim, value
 from lungmets.stats.fast_stats import (
     CoxData,
     counts,
@@ -250,8 +251,10 @@ def evaluate(c: Calibration, full: bool = True) -> dict[str, float]:
     return out
 
 
-_MV = {"pfs": ("lesions", "sorafenib"), "os": ("sorafenib", "intrahepatic")}
-"""Variables of each final model in SPSS's order of entry (smallest univariate p first)."""
+_MV = {ep: tuple(sorted(paper_model(ep), key=lambda f, ep=ep: claim(f"t1_{ep}_uni_p_{f}").number))
+       for ep in ("pfs", "os")}
+"""Variables of each final model (the paper's Table 1) in SPSS's order of entry: smallest
+printed univariate p first."""
 
 
 def _indicator(codes: np.ndarray, f: str) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from lungmets.analyses.covariates import FACTOR_LEVELS
+from lungmets.analyses.prognostic import paper_model
 from lungmets.claims import claim
 
 __all__ = [
@@ -134,8 +135,8 @@ TARGETS: tuple[Target, ...] = (
     # Cox models (Table 1); HR first, CI next, p last (see the contradictions table)
     *[
         _t(f"{ep}_mv_{q}_{v}", f"t1_{ep}_mv_{q}_{v}", w)
-        for ep, vs in (("pfs", ("lesions", "sorafenib")), ("os", ("intrahepatic", "sorafenib")))
-        for v in vs
+        for ep in ("pfs", "os")
+        for v in paper_model(ep)
         for q, w in (("hr", 1.5), ("ci_lower", 0.7), ("ci_upper", 0.7), ("p", 0.7))
     ],
     # univariate log-rank p of every Table 1 factor
@@ -215,7 +216,7 @@ class LossShape:
     step3_other_p: float = field(default=0.08, metadata=_doc(
         "no third variable may come close to entering: its best score-test p stays above this"))
     os_entry_lead: float = field(default=1.3, metadata=_doc(
-        "for OS, intrahepatic status must enter before sorafenib: its p must lead by this factor"))
+        "for OS, sorafenib must enter before intrahepatic status: its p must lead by this factor"))
 
 
 LOSS = LossShape()
