@@ -88,6 +88,7 @@ __all__ = [
     "pairwise_logrank",
     "reverse_km_median_followup",
     "simple_median_followup",
+    "survival_arrays",
     "survival_at",
 ]
 
@@ -125,10 +126,11 @@ class LogrankResult:
 # --------------------------------------------------------------------------- input checking
 
 
-def _as_arrays(
+def survival_arrays(
     durations: ArrayLike, events: ArrayLike, what: str = "survival data"
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Validate and convert; errors name the offending position so bad rows can be found."""
+    """Durations and 0/1 events as float arrays, validated: an error names the offending
+    position so a bad row can be found (every function here, and the teaching pages, start so)."""
     t = np.asarray(durations, dtype=float).ravel()
     e_raw = np.asarray(events).ravel()
     if t.shape != e_raw.shape:
@@ -192,7 +194,7 @@ def km_table(durations: ArrayLike, events: ArrayLike) -> pd.DataFrame:
     The same numbers SPSS prints in its "Survival Table" (which also lists censored rows, where
     Ŝ does not change).
     """
-    times, n, d, surv, se = _km_core(*_as_arrays(durations, events))
+    times, n, d, surv, se = _km_core(*survival_arrays(durations, events))
     return pd.DataFrame(
         {"time": times, "at_risk": n, "events": d, "survival": surv, "se": se}
     )
@@ -208,7 +210,7 @@ def km_curve(durations: ArrayLike, events: ArrayLike) -> pd.DataFrame:
     R's ``conf.type="log-log"`` print; where it is undefined (Ŝ = 1 before the first event,
     Ŝ = 0 after a last death) it closes on the curve.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     times, _, _, surv, se = _km_core(t, e)
     with np.errstate(divide="ignore", invalid="ignore"):
         lower, upper = _r_band(surv, se / surv, "log-log")
@@ -241,7 +243,7 @@ def km_median_spss(durations: ArrayLike, events: ArrayLike) -> MedianSummary:
     Collett's published definitions, not re-checked against SPSS's manual; they only matter when
     Ŝ lands exactly on 0.55 or 0.45.
     """
-    times, _, _, surv, se = _km_core(*_as_arrays(durations, events))
+    times, _, _, surv, se = _km_core(*survival_arrays(durations, events))
     i_med = _first_at_or_below(times, surv, 0.5)
     if i_med < 0:
         return MedianSummary(np.nan, np.nan, np.nan, np.nan)
@@ -273,7 +275,7 @@ def km_median_lifelines(durations: ArrayLike, events: ArrayLike) -> MedianSummar
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     kmf = KaplanMeierFitter().fit(t, e)
     ci = median_survival_times(kmf.confidence_interval_)
 
@@ -353,7 +355,7 @@ def km_median_r(
     death's time. ``conf_type="log"`` is survfit's default band, ``"log-log"`` the one
     lifelines draws. ``se`` is nan (R gives none). Checked against R in tests/test_r_reference.py.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     times, n, d, surv, _ = _km_core(t, e)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_se = np.sqrt(np.cumsum(d / (n * (n - d))))
@@ -377,7 +379,7 @@ def median_conventions(curves: Mapping[str, tuple[ArrayLike, ArrayLike]]) -> pd.
     """
     rows = {}
     for label, (durations, events) in curves.items():
-        t, e = _as_arrays(durations, events, what=label)
+        t, e = survival_arrays(durations, events, what=label)
         spss, life = km_median_spss(t, e), km_median_lifelines(t, e)
         r_log, r_loglog = km_median_r(t, e), km_median_r(t, e, conf_type="log-log")
         rows[label] = {
@@ -415,7 +417,7 @@ def survival_at(
     Right-continuous: an event exactly at a landmark counts. Beyond the largest observed time Ŝ
     is not estimable and nan is returned, unless the curve has already reached 0.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     ev_times, _, _, surv, _ = _km_core(t, e)
     q = np.asarray(times, dtype=float).ravel()
     out = np.concatenate(([1.0], surv))[np.searchsorted(ev_times, q, side="right")]
@@ -431,7 +433,7 @@ def reverse_km_median_followup(durations: ArrayLike, events: ArrayLike) -> float
     Censoring is treated as the event and events as censored, so deaths end follow-up without
     shortening it; median = min{t: Ĝ(t) ≤ 0.5}. nan if Ĝ never reaches 0.5.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     times, _, _, surv, _ = _km_core(t, 1.0 - e)
     i = _first_at_or_below(times, surv, 0.5)
     return float(times[i]) if i >= 0 else np.nan
@@ -482,7 +484,7 @@ def logrank_fast(
 
     ``groups`` and ``events`` are keyword-only so the two 0/1 vectors can never be swapped silently.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     codes, labels = _group_codes(groups, t.size)
     if labels.size < 2:
         raise ValueError("logrank: need at least two groups")
@@ -493,7 +495,7 @@ def logrank(durations: ArrayLike, *, groups: ArrayLike, events: ArrayLike) -> Lo
     """Log-rank test through lifelines (``logrank_test`` for 2 groups, multivariate for k)."""
     from lifelines.statistics import logrank_test, multivariate_logrank_test
 
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     codes, labels = _group_codes(groups, t.size)
     k = labels.size
     if k < 2:
@@ -512,7 +514,7 @@ def logrank_statsmodels(
     """Log-rank test through ``statsmodels.duration.survfunc.survdiff`` (a third opinion)."""
     from statsmodels.duration.survfunc import survdiff
 
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     codes, labels = _group_codes(groups, t.size)
     if labels.size < 2:
         raise ValueError("logrank: need at least two groups")
@@ -532,7 +534,7 @@ def pairwise_logrank(
     ``pairs`` fixes the order (e.g. the paper's Rt vs Co, S vs Co, Rt vs S); by default all pairs
     of the sorted labels. No multiplicity adjustment, as in the paper.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     g = np.asarray(groups).ravel()
     _group_codes(g, t.size)
     labels = list(pd.unique(np.sort(g)))

@@ -26,7 +26,7 @@ from scipy.special import chdtri
 from lungmets.display.plots import OKABE_ITO, arm_colour
 from lungmets.stats.cox import LIFELINES_COX_FIT_OPTIONS, CoxResult, cox_result
 from lungmets.stats.stepwise import Ties, cox_derivatives, cox_newton
-from lungmets.stats.survival_stats import _as_arrays, km_table, survival_at
+from lungmets.stats.survival_stats import km_table, survival_arrays, survival_at
 
 __all__ = [
     "SIMULATED_ARMS",
@@ -89,7 +89,7 @@ def nelson_aalen_at(
     durations: ArrayLike, events: ArrayLike, times: Sequence[float] | ArrayLike
 ) -> pd.Series:
     """H(t) at the given times (0 before the first event; nan beyond the last follow-up)."""
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     table = nelson_aalen(t, e)
     q = np.asarray(times, dtype=float).ravel()
     cumhaz = np.concatenate(([0.0], table["cumhaz"].to_numpy()))
@@ -100,7 +100,7 @@ def nelson_aalen_at(
 
 def event_rate(durations: ArrayLike, events: ArrayLike) -> float:
     """Events per unit of follow-up time: the hazard, if it were constant."""
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     return float(e.sum() / t.sum())
 
 
@@ -117,7 +117,7 @@ def hazard_vs_probability(
     cumhaz_second (Nelson-Aalen) and cumhaz_ratio. Under proportional hazards the ratio of
     cumulative hazards stays at the HR; the ratio of probabilities does not.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     g = np.asarray(groups, dtype=object).ravel()
     columns = {}
     for name, label in zip(("first", "second"), order, strict=True):
@@ -161,7 +161,7 @@ def plot_probability_ratio(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     g = np.asarray(groups, dtype=object).ravel()
     grid = np.unique(t[e > 0])
     grid = grid[grid <= min(t[g == label].max() for label in order)]
@@ -199,7 +199,7 @@ def partial_likelihood_terms(
     set of exp(beta x_j): h0(t) cancels. The partial likelihood is the product of these
     shares (Breslow's form at tied times: each tied event sees the whole risk set).
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     xs = np.asarray(x, dtype=float).ravel()
     if xs.size != t.size:
         raise ValueError(f"x has {xs.size} values but durations has {t.size}")
@@ -302,7 +302,7 @@ def split_at(durations: ArrayLike, events: ArrayLike, x: ArrayLike, cut: float) 
     ``x_early`` carries x in the period up to the cut and 0 after, ``x_late`` the reverse, so a
     Cox model on both has one log hazard ratio per period.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     xs = np.asarray(x, dtype=float).ravel()
     early = pd.DataFrame({"id": np.arange(t.size), "start": 0.0, "stop": np.minimum(t, cut),
                           "event": np.where(t <= cut, e, 0.0), "x_early": xs, "x_late": 0.0})
@@ -366,7 +366,7 @@ def plot_log_minus_log(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     g = np.asarray(groups, dtype=object).ravel()
     for i, label in enumerate(pd.unique(g)):
         curve = log_minus_log(t[g == label], e[g == label])

@@ -28,10 +28,10 @@ from lungmets.stats.survival_stats import (
     SPSS_Z,
     WALD_Z,
     LogrankResult,
-    _as_arrays,
     km_median_spss,
     km_table,
     logrank_fast,
+    survival_arrays,
 )
 
 __all__ = [
@@ -99,7 +99,7 @@ def logrank_table(
     o_minus_e; variance (hypergeometric: d (n - d) / (n - 1) · n_focus/n · (1 - n_focus/n),
     0 when one patient is left). Summing o_minus_e and variance gives the test.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     in_focus = _two_groups(groups, t.size, focus)
     times = np.unique(t[e > 0])
     n_focus, n = _at_risk(t[in_focus], times), _at_risk(t, times)
@@ -166,7 +166,7 @@ def lifelines_weighted_logrank(
     """The same test through lifelines' ``logrank_test(..., weightings=...)``, as a check."""
     from lifelines.statistics import logrank_test
 
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     a = _two_groups(groups, t.size, focus)
     extra = {"p": p, "q": q} if weighting == "fleming-harrington" else {}
     result = logrank_test(t[a], t[~a], event_observed_A=e[a], event_observed_B=e[~a],
@@ -232,7 +232,7 @@ def rmst(durations: ArrayLike, events: ArrayLike, horizon: float) -> RmstResult:
     from lifelines import KaplanMeierFitter
     from lifelines.utils import restricted_mean_survival_time
 
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     _check_horizon(t, e, horizon)
     area = float(restricted_mean_survival_time(KaplanMeierFitter().fit(t, e), t=horizon))
     km = km_table(t, e)
@@ -254,7 +254,7 @@ def restricted_time_variance(durations: ArrayLike, events: ArrayLike, horizon: f
     integrates numerically). It describes how spread out patients' restricted times are; it
     is not the squared standard error of the RMST, which :func:`rmst` gives.
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     _check_horizon(t, e, horizon)
     km = km_table(t, e)
     km = km[km["time"] <= horizon]
@@ -291,7 +291,7 @@ def compare_rmst(
     The horizon must lie within both arms' follow-up, which is why it is fixed before looking:
     the difference answers "how many of the first ``horizon`` months did one arm gain?".
     """
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     first, second = order
     _two_groups(groups, t.size, first)
     g = np.asarray(groups, dtype=object).ravel()
@@ -327,7 +327,7 @@ def compare_medians(
     durations: ArrayLike, events: ArrayLike, groups: ArrayLike, order: tuple[object, object]
 ) -> MedianComparison:
     """SPSS medians of two groups (the paper's software), their overlap, and the tests."""
-    t, e = _as_arrays(durations, events)
+    t, e = survival_arrays(durations, events)
     _two_groups(groups, t.size, order[0])
     g = np.asarray(groups, dtype=object).ravel()
     summaries = {label: km_median_spss(t[g == label], e[g == label]) for label in order}
