@@ -92,8 +92,8 @@ bench-pdf: html browser
 bench-live: $(STAMP)
 	$(BIN)/python scripts/benchmark_live.py
 
-## Where the calibration stalls before its last stage and what the exact label search does,
-## measured on the canonical seed, written to benchmarks/polish.md (about two minutes).
+## Where the calibration stalls before its last stage, what the exact label search does and what
+## an exhaustive S-group search would add, on the canonical seed: benchmarks/polish.md (~6 min).
 bench-polish: $(STAMP)
 	$(BIN)/python scripts/study_polish.py
 

@@ -21,7 +21,7 @@ from lungmets.synthetic.state import Calibration, factor_column
 from lungmets.synthetic.targets import TICK, study_window
 
 __all__ = ["MEDIAN_GROUPS", "TIME_STEPS", "Limits", "initial_state", "limits", "propose",
-           "propose_targeted", "time_neighbours"]
+           "propose_targeted", "s_group_neighbours", "time_neighbours"]
 
 _T = 900  # ticks (90 months): no time in the cohort may reach it
 _FREE = ("sex", "age", "pmfi", "afp", "hepatitis", "lesions", "maxsize", "livertx", "ecog",
@@ -161,6 +161,22 @@ def time_neighbours(c: Calibration, lim: Limits) -> Iterator[Calibration]:
             x.s_os[j] += step
             if _ok_s(x, j, lim):
                 yield x
+
+
+def s_group_neighbours(c: Calibration, lim: Limits, max_step: int
+                       ) -> Iterator[tuple[int, Calibration]]:
+    """Every feasible state one S-group move away, with the step (0 for an event flipped):
+    each time moved by every step of 1 to ``max_step`` ticks both ways, and each event flipped,
+    never leaving the group without a survivor (as :func:`propose` does)."""
+    for j in range(c.s_os.size):
+        for step in (*range(-max_step, 0), *range(1, max_step + 1), 0):
+            x = c.copy()
+            if step:
+                x.s_os[j] += step
+            else:
+                x.s_ev[j] = 1 - x.s_ev[j]
+            if _ok_s(x, j, lim) and x.s_ev.sum() < x.s_ev.size:
+                yield step, x
 
 
 def propose(c: Calibration, rng: np.random.Generator, lim: Limits) -> Calibration | None:
