@@ -177,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | --- |",
         *sweep,
         "",
-        ("The hunt already leaves a state where no single time move reproduces more claims, "
-         "so an exhaustive local search over event times adds nothing here; the remaining "
+        ("The hunt already leaves a state where no single time move of these step sizes "
+         "reproduces more claims (the S-group sweep below tries every step); the remaining "
          "time-driven misses need several coordinated moves (the trade-off probes, "
          "`data/synthetic/tradeoffs.csv`, show what each would cost)." if more == 0 else
          f"{more} single time moves would still reproduce more claims: the hunt stopped short "
