@@ -161,7 +161,7 @@ def test_reproduce_returns_the_result_type() -> None:
 def test_forward_stepwise_selects_the_papers_variables() -> None:
     """Table 1 reports multivariable results only for these factors (PFS: lesions and sorafenib;
     OS: intrahepatic status and sorafenib): SPSS-style forward selection must pick exactly them."""
-    from lungmets.analyses.prognostic import paper_model
+    from lungmets.analyses.covariates import paper_model
     from lungmets.synthetic.recompute import fit_stepwise
     from lungmets.synthetic.reconstruct import load_cohort
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lungmets.claims import claim, value
+from lungmets.claims import claim, load_claims, value
 from lungmets.stats.survival_stats import km_median_spss
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "initial_labels",
     "joint_sorafenib_intrahepatic",
     "lesions_table",
+    "paper_model",
     "spread_values",
 ]
 
@@ -58,6 +59,20 @@ FACTOR_LEVELS: dict[str, tuple[str, ...]] = {
 """The thirteen Table 1/Table 3 factors (claims keys); codes are positions in the tuple."""
 
 BINARY_FACTORS: tuple[str, ...] = tuple(k for k, v in FACTOR_LEVELS.items() if len(v) == 2)
+
+
+def paper_model(endpoint: str) -> list[str]:
+    """Factors in the paper's final Cox model ("pfs" or "os"), in :data:`FACTOR_LEVELS` order,
+    read from which Table 1 HR claims exist. Here, beside the factor keys, so the calibration
+    can read it without the analysis modules (and their plotting imports)."""
+    if endpoint not in ("pfs", "os"):
+        raise ValueError(f"endpoint={endpoint!r}: expected 'pfs' or 'os'")
+    prefix = f"t1_{endpoint}_mv_hr_"
+    factors = [i.removeprefix(prefix) for i in load_claims() if i.startswith(prefix)]
+    unknown = [f for f in factors if f not in FACTOR_LEVELS]
+    if unknown:
+        raise KeyError(f"claims.csv: Table 1 HR claims for unknown factors {unknown}")
+    return [f for f in FACTOR_LEVELS if f in factors]
 
 AE_EVENTS: tuple[str, ...] = (
     "esophagitis", "pneumonitis", "ast_alt", "hfsr", "anorexia", "diarrhoea", "hypertension",

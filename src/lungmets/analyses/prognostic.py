@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from lungmets.analyses.covariates import paper_model
 from lungmets.claims import claim, value
 from lungmets.stats.cox import LIFELINES_COX_FIT_OPTIONS
 from lungmets.stats.ph_test import Transform, cox_zph, km_transform
@@ -41,7 +42,6 @@ __all__ = [
     "implied_wald",
     "multivariable_claims",
     "n_parameters",
-    "paper_model",
     "ph_tests",
     "plot_scaled_schoenfeld",
     "scaled_schoenfeld",
@@ -262,20 +262,6 @@ def univariate_table(
             }
         )
     return pd.DataFrame(rows)
-
-
-def paper_model(endpoint: Endpoint) -> list[str]:
-    """Factors in the paper's final Cox model, read from which Table 1 HR claims exist."""
-    from lungmets.claims import load_claims
-
-    _endpoint_columns(endpoint)
-    prefix = f"t1_{endpoint}_mv_hr_"
-    ids = [i for i in load_claims() if i.startswith(prefix)]
-    factors = [i.removeprefix(prefix) for i in ids]
-    unknown = [f for f in factors if f not in FACTORS]
-    if unknown:
-        raise KeyError(f"claims.csv: Table 1 HR claims for unknown factors {unknown}")
-    return [f for f in FACTORS if f in factors]
 
 
 def multivariable_claims(df: pd.DataFrame, endpoint: Endpoint) -> pd.DataFrame:

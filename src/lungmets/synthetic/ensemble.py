@@ -36,7 +36,8 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from lungmets.analyses.prognostic import FACTORS, cox_design, factor_groups, paper_model
+from lungmets.analyses.covariates import paper_model
+from lungmets.analyses.prognostic import FACTORS, cox_design, factor_groups
 from lungmets.data_errors import cell_location
 from lungmets.paths import REPO_ROOT, SYNTHETIC_DIR
 from lungmets.stats.ph_test import cox_zph
@@ -90,7 +91,7 @@ RMST_HORIZON_MONTHS: float = 24.0
 
 FINAL_MODELS: dict[str, tuple[str, ...]] = {ep: tuple(paper_model(ep)) for ep in ("pfs", "os")}
 """Factors of the paper's final multivariable Cox models, per endpoint: those Table 1 prints a
-multivariable HR for (:func:`lungmets.analyses.prognostic.paper_model`)."""
+multivariable HR for (:func:`lungmets.analyses.covariates.paper_model`)."""
 
 _FLOAT_FORMAT = "%.6g"
 _ENDPOINTS = ("pfs", "os")

@@ -16,15 +16,10 @@ import numpy as np
 import pandas as pd
 
 from lungmets.analyses.adverse import claim_computers as adverse_claim_computers
+from lungmets.analyses.covariates import paper_model
 from lungmets.analyses.dosimetry import claim_computers as dosimetry_claim_computers
 from lungmets.analyses.endpoints import endpoint_data
-from lungmets.analyses.prognostic import (
-    FACTORS,
-    candidate_columns,
-    cox_design,
-    factor_groups,
-    paper_model,
-)
+from lungmets.analyses.prognostic import FACTORS, candidate_columns, cox_design, factor_groups
 from lungmets.analyses.tables import TABLE3_LEVELS
 from lungmets.stats.stepwise import forward_stepwise_cox
 from lungmets.stats.survival_stats import (

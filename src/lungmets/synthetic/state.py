@@ -17,8 +17,7 @@ from functools import wraps
 import numpy as np
 from scipy.special import ndtr
 
-from lungmets.analyses.covariates import FACTOR_LEVELS
-from lungmets.analyses.prognostic import paper_model
+from lungmets.analyses.covariates import FACTOR_LEVELS, paper_model
 from lungmets.claims import claim, value
 from lungmets.stats.fast_stats import (
     CoxData,

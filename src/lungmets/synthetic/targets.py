@@ -14,8 +14,7 @@ import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from lungmets.analyses.covariates import FACTOR_LEVELS
-from lungmets.analyses.prognostic import paper_model
+from lungmets.analyses.covariates import FACTOR_LEVELS, paper_model
 from lungmets.claims import claim
 
 __all__ = [
