@@ -36,7 +36,14 @@ import numpy as np
 from lungmets.claims import claim
 from lungmets.synthetic import polish
 from lungmets.synthetic.calibrate import before_polish
-from lungmets.synthetic.loss import HitScore, compile_targets, hit_score, loss_parts, printings
+from lungmets.synthetic.loss import (
+    CompiledTargets,
+    HitScore,
+    compile_targets,
+    hit_score,
+    loss_parts,
+    printings,
+)
 from lungmets.synthetic.moves import TIME_STEPS, limits, s_group_neighbours, time_neighbours
 from lungmets.synthetic.reconstruct import CANONICAL_ITERATIONS, CANONICAL_SEED
 from lungmets.synthetic.state import Calibration, evaluate, factor_column
@@ -93,16 +100,16 @@ def _s_sweep(state: Calibration) -> list[str]:
             f"| of those, time steps the random moves never draw | {off_grid} |",
             f"| targets they newly reproduce (number of moves) | {won} |",
             f"| time to evaluate them all | {time.perf_counter() - started:.1f} s |"]
-    pair_rows, best_pair = _s_pairs(state, now, cap)
+    pair_rows, best_pair = _s_pairs(state, now, cap, comp, weights)
     rows.append(f"| printed claims reproduced (weighted by printings): finished chain → best "
                 f"single move | {now.hits:g} → {best:g} |")
     return rows + pair_rows, (kept, best_pair > best)
 
 
-def _s_pairs(state: Calibration, now: HitScore, cap: float) -> tuple[list[str], float]:
+def _s_pairs(state: Calibration, now: HitScore, cap: float, comp: CompiledTargets,
+             weights: np.ndarray) -> tuple[list[str], float]:
     """Rows for pairs of S-group moves on two different patients: the most claims any pair
     reproduces (a gain only two coordinated moves reach would show here)."""
-    comp, weights = compile_targets(True), printings()
     lim = limits()
     started = time.perf_counter()
     tried, best = 0, now.hits

@@ -25,6 +25,8 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import pandas as pd  # noqa: E402
+
 from lungmets.synthetic import reconstruct  # noqa: E402
 from lungmets.synthetic.ensemble import MEMBERS_CSV, member_mismatches, read_members  # noqa: E402
 
@@ -39,12 +41,13 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def time_member(seed: int, workers: int) -> tuple[float, float, list[str]]:
+def time_member(seed: int, workers: int, members: pd.DataFrame
+                ) -> tuple[float, float, list[str]]:
     """(wall s, CPU s, columns that differ from the committed member) of one calibration."""
     wall, cpu = time.perf_counter(), _cpu_seconds()
     cohort = reconstruct.calibrate(seed, workers=workers)
     wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
-    return wall, cpu, member_mismatches(read_members(MEMBERS_CSV), seed, cohort)
+    return wall, cpu, member_mismatches(members, seed, cohort)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "members.md")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
+    members = read_members(MEMBERS_CSV)
     rows = []
     for seed in seeds:
-        wall, cpu, differs = time_member(seed, args.workers)
+        wall, cpu, differs = time_member(seed, args.workers, members)
         rows.append((seed, wall, cpu, differs))
         print(f"seed {seed}: {wall:.0f} s wall, {cpu:.0f} s CPU, "
               + ("as committed" if not differs else f"DIFFERS in {differs}"), flush=True)
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Slowest: {slowest:.0f} s, "
         + ("within" if slowest <= TARGET_SECONDS else "over")
         + f" the {TARGET_SECONDS / 60:.0f}-minute target, for these {len(rows)} of "
-        f"{len(read_members(MEMBERS_CSV))} members (a sample: timing all of them takes as long "
+        f"{len(members)} members (a sample: timing all of them takes as long "
         "as `make ensemble`).",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs, 1-min load average "
